@@ -1,0 +1,17 @@
+"""stepcache: DeepCache (Ma, Fang, Wang, CVPR 2024) for diffusers U-Net pipelines, exact and robust.
+
+    import stepcache
+    stepcache.enable(pipe, stepcache.DeepCacheConfig(interval=3, branch=1))
+    image = pipe(...).images[0]
+    print(stepcache.summary(pipe))
+    stepcache.disable(pipe)
+"""
+
+from .api import BranchInfo, Summary, branches, cached, disable, enable, reset, summary
+from .config import SCHEDULES, DeepCacheConfig
+from .official import DeepCacheSDHelper
+from .structure import UnsupportedModelError
+
+__all__ = ["DeepCacheConfig", "SCHEDULES", "enable", "disable", "cached", "reset", "summary", "Summary", "branches",
+           "BranchInfo", "DeepCacheSDHelper", "UnsupportedModelError"]
+__version__ = "0.1.0"

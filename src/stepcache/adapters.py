@@ -1,0 +1,42 @@
+"""One thin adapter per model family: which classes are supported and how to make a sample input for them."""
+
+from __future__ import annotations
+
+import torch
+from diffusers import UNet2DConditionModel, UNet2DModel
+from torch import nn
+
+from .structure import UnsupportedModelError
+
+SUPPORTED_MODELS = {"UNet2DConditionModel": UNet2DConditionModel, "UNet2DModel": UNet2DModel}
+
+
+def check_supported(unet) -> nn.Module:
+    if not isinstance(unet, tuple(SUPPORTED_MODELS.values())):
+        raise UnsupportedModelError(
+            f"{type(unet).__name__} is not supported; stepcache supports {', '.join(SUPPORTED_MODELS)} "
+            "(pass a diffusers pipeline that has one as .unet, or the U-Net itself)")
+    return unet
+
+
+def sample_inputs(unet: nn.Module, batch: int = 1) -> tuple[tuple, dict]:
+    """A valid ``(args, kwargs)`` for one U-Net call at the model's configured sample size."""
+    cfg = unet.config
+    p = next(unet.parameters())
+    size = cfg.sample_size if isinstance(cfg.sample_size, (tuple, list)) else (cfg.sample_size, cfg.sample_size)
+    sample = torch.zeros(batch, cfg.in_channels, *size, device=p.device, dtype=p.dtype)
+    t = torch.tensor(500, device=p.device)
+    kwargs: dict = {}
+    if isinstance(unet, UNet2DConditionModel):
+        dim = cfg.cross_attention_dim
+        dim = dim[0] if isinstance(dim, (tuple, list)) else dim
+        kwargs["encoder_hidden_states"] = torch.zeros(batch, 77, dim, device=p.device, dtype=p.dtype)
+        if cfg.addition_embed_type == "text_time":
+            text_dim = cfg.projection_class_embeddings_input_dim - 6 * cfg.addition_time_embed_dim
+            kwargs["added_cond_kwargs"] = {"text_embeds": torch.zeros(batch, text_dim, device=p.device, dtype=p.dtype),
+                                           "time_ids": torch.zeros(batch, 6, device=p.device, dtype=p.dtype)}
+    if cfg.num_class_embeds is not None or cfg.class_embed_type is not None:
+        if cfg.class_embed_type in ("timestep", "identity", "projection"):
+            raise UnsupportedModelError(f"sample inputs for class_embed_type={cfg.class_embed_type!r} are not known")
+        kwargs["class_labels"] = torch.zeros(batch, dtype=torch.long, device=p.device)
+    return (sample, t), kwargs

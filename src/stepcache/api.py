@@ -1,0 +1,173 @@
+"""The public API: enable / disable / cached / summary / branches / reset."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+import torch
+
+from . import hooks
+from .adapters import check_supported, sample_inputs
+from .config import DeepCacheConfig
+from .macs import count_macs
+from .structure import layout
+
+_ATTR = "_stepcache"
+
+
+def _split(pipe_or_unet):
+    """``(unet, pipe)`` from a pipeline (anything with a ``.unet``) or a bare U-Net."""
+    if not isinstance(pipe_or_unet, torch.nn.Module) and hasattr(pipe_or_unet, "unet"):
+        return pipe_or_unet.unet, pipe_or_unet
+    return pipe_or_unet, None
+
+
+def _controller(pipe_or_unet) -> hooks.Controller | None:
+    unet, _ = _split(pipe_or_unet)
+    return getattr(unet, _ATTR, None)
+
+
+def enable(pipe_or_unet, config: DeepCacheConfig | None = None) -> None:
+    """Turn DeepCache on for a diffusers pipeline (its ``.unet``) or a U-Net.
+
+    Everything is checked before anything is changed: on an error the model is left exactly as it was.
+    On a bare U-Net a new generation is recognised when the timestep goes up; call :func:`reset` to force one.
+    """
+    config = DeepCacheConfig() if config is None else config
+    if not isinstance(config, DeepCacheConfig):
+        raise TypeError(f"config must be a stepcache.DeepCacheConfig, got {type(config).__name__}")
+    unet, pipe = _split(pipe_or_unet)
+    check_supported(unet)
+    if getattr(unet, _ATTR, None) is not None:
+        raise RuntimeError(f"DeepCache is already enabled on this {type(unet).__name__}; "
+                           "call stepcache.disable(...) first to change its settings")
+    lay = layout(unet)
+    if not 1 <= config.branch <= lay.num_branches:
+        raise ValueError(f"branch must be in [1, {lay.num_branches}] for this {type(unet).__name__} "
+                         f"(valid branches: {', '.join(map(str, range(1, lay.num_branches + 1)))}), "
+                         f"got {config.branch}")
+    controller = hooks.Controller(unet, config, lay, pipe)
+    hooks.attach(unet, controller)
+    setattr(unet, _ATTR, controller)
+
+
+def disable(pipe_or_unet) -> None:
+    """Turn DeepCache off and remove every hook: the model behaves bit for bit as before. No-op if not enabled."""
+    unet, _ = _split(pipe_or_unet)
+    controller = getattr(unet, _ATTR, None)
+    if controller is None:
+        return
+    hooks.detach(unet, controller)
+    delattr(unet, _ATTR)
+
+
+def reset(pipe_or_unet) -> None:
+    """Start a new generation on the next call (pipelines do this by themselves)."""
+    controller = _controller(pipe_or_unet)
+    if controller is not None:
+        controller.reset()
+
+
+@contextlib.contextmanager
+def cached(pipe_or_unet, config: DeepCacheConfig | None = None):
+    """``with stepcache.cached(pipe, DeepCacheConfig(interval=3)): pipe(...)`` — enabled inside, disabled after."""
+    enable(pipe_or_unet, config)
+    try:
+        yield pipe_or_unet
+    finally:
+        disable(pipe_or_unet)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the last generation did: the full (F) / cached (C) pattern per stream, and what a step costs."""
+
+    config: DeepCacheConfig
+    streams: tuple[str, ...]
+    macs_full: int
+    macs_cached: int
+
+    def full_steps(self, stream: int = 0) -> list[int]:
+        return [i for i, kind in enumerate(self.streams[stream]) if kind == "F"]
+
+    @property
+    def calls(self) -> int:
+        return sum(len(s) for s in self.streams)
+
+    @property
+    def macs_per_step(self) -> float:
+        """Average U-Net MACs per call in the last generation."""
+        full = sum(s.count("F") for s in self.streams)
+        return (full * self.macs_full + (self.calls - full) * self.macs_cached) / max(self.calls, 1)
+
+    @property
+    def ideal_speedup(self) -> float:
+        """Speedup if time were proportional to MACs: all-full MACs over the MACs this generation spent."""
+        return self.macs_full / self.macs_per_step if self.calls else 1.0
+
+    def __str__(self) -> str:
+        c = self.config
+        lines = [f"DeepCache {c.schedule} N={c.interval} branch={c.branch}: {self.calls} U-Net calls "
+                 f"in {len(self.streams)} stream(s)"]
+        for i, s in enumerate(self.streams):
+            lines.append(f"  stream {i}: {s}  ({s.count('F')} full, {s.count('C')} cached)")
+        lines.append(f"  MACs full step {self.macs_full / 1e6:.2f}M, cached step {self.macs_cached / 1e6:.2f}M "
+                     f"({self.macs_cached / self.macs_full:.1%}); ideal speedup {self.ideal_speedup:.2f}x")
+        return "\n".join(lines)
+
+
+def summary(pipe_or_unet) -> Summary:
+    """Report on the last generation. MACs are counted with ``torch.utils.flop_counter`` by running one full and
+    one cached step on that generation's inputs, outside the generation (its state is not touched)."""
+    controller = _controller(pipe_or_unet)
+    if controller is None:
+        raise RuntimeError("DeepCache is not enabled on this model; call stepcache.enable(...) first")
+    if controller.last_inputs is None:
+        raise RuntimeError("no U-Net call recorded yet: run the pipeline once, then ask for the summary")
+    args, kwargs = controller.last_inputs
+    probe = hooks.Stream()
+    full, _ = count_macs(controller.probe, False, probe, args, kwargs)
+    cached, _ = count_macs(controller.probe, True, probe, args, kwargs)
+    return Summary(controller.config, tuple("".join(s.log) for s in controller.streams), full, cached)
+
+
+@dataclass(frozen=True)
+class BranchInfo:
+    """One cacheable branch: the skip feature it keeps computing on cached steps, and what those steps cost."""
+
+    branch: int  # paper numbering, 1 = the skip from conv_in
+    producer: str  # module whose output is the skip feature
+    consumer: str  # up layer that consumes it (the first layer a cached step recomputes on the way up)
+    shape: tuple[int, ...]  # (channels, height, width) of the skip feature at the model's sample size
+    mac_fraction: float  # MACs of a cached step / MACs of a full step
+
+
+def branches(pipe_or_unet) -> list[BranchInfo]:
+    """The cacheable branches of this U-Net, from its real block structure, with the MAC fraction of a cached step
+    (one full forward at the model's sample size, counted per module by ``torch.utils.flop_counter``)."""
+    unet, _ = _split(pipe_or_unet)
+    check_supported(unet)
+    lay = layout(unet)
+    shapes: dict[str, tuple] = {}
+
+    def keep_shape(name):
+        def hook(module, inputs, output):
+            out = output[0] if isinstance(output, tuple) else output
+            out = getattr(out, "sample", out)
+            shapes[name] = tuple(out.shape[1:])
+        return hook
+
+    handles = [unet.get_submodule(n).register_forward_hook(keep_shape(n)) for n in set(lay.producers)]
+    try:
+        args, kwargs = sample_inputs(unet)
+        total, per_module = count_macs(unet, *args, **kwargs)
+    finally:
+        for h in handles:
+            h.remove()
+    out = []
+    for b in range(1, lay.num_branches + 1):
+        replayed = sum(per_module.get(name, 0) for name in lay.replayed(b))
+        out.append(BranchInfo(b, lay.producers[b - 1], lay.consumers[b - 1], shapes[lay.producers[b - 1]],
+                              (total - replayed) / total))
+    return out

@@ -1,0 +1,115 @@
+"""Where the branches of a U-Net are: derived from its real block structure.
+
+A diffusers U-Net keeps a list of skip features: the output of ``conv_in``, then, for every down block, the output
+of each resnet (after its attention, if any) and of its downsampler. Up blocks consume them from the deepest end:
+up block ``j`` with ``n`` resnets takes the last ``n`` remaining skips, its resnet 0 the deepest of them.
+
+Branch ``b`` (paper numbering, 1 = the skip from ``conv_in``) is skip ``s = b - 1``. A cached step at branch ``b``
+runs the layers that produce skips ``0..s`` and the up layers that consume them; everything deeper (the rest of the
+down path, the mid block, the deeper up layers) is replayed from the last full step. The feature the first
+recomputed up layer receives is the paper's cached deep feature.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from torch import nn
+
+#: down/up block classes whose forward follows the skip bookkeeping above
+SUPPORTED_DOWN = ("DownBlock2D", "AttnDownBlock2D", "CrossAttnDownBlock2D", "ResnetDownsampleBlock2D",
+                  "SimpleCrossAttnDownBlock2D")
+SUPPORTED_UP = ("UpBlock2D", "AttnUpBlock2D", "CrossAttnUpBlock2D", "ResnetUpsampleBlock2D",
+                "SimpleCrossAttnUpBlock2D")
+
+
+class UnsupportedModelError(TypeError):
+    """The model (or one of its blocks) is not one stepcache knows how to cache."""
+
+
+@dataclass(frozen=True)
+class Unit:
+    """Modules that together produce (down) or consume (up) one skip feature."""
+
+    skip: int
+    modules: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The skip bookkeeping of one U-Net: per down block the units producing skips, per up block the consumers."""
+
+    down: tuple[tuple[Unit, ...], ...]
+    up: tuple[tuple[Unit, ...], ...]
+    producers: tuple[str, ...]  # skip index -> module whose output it is
+    consumers: tuple[str, ...]  # skip index -> up resnet that consumes it
+    has_mid: bool
+
+    @property
+    def num_branches(self) -> int:
+        return len(self.producers)
+
+    def replayed(self, branch: int) -> tuple[str, ...]:
+        """The modules a cached step at ``branch`` replays instead of running (disjoint, outermost first)."""
+        s = branch - 1
+        out: list[str] = []
+        for prefix, blocks in (("down_blocks", self.down), ("up_blocks", self.up)):
+            for i, units in enumerate(blocks):
+                deep = [u for u in units if u.skip > s]
+                if len(deep) == len(units):
+                    out.append(f"{prefix}.{i}")
+                else:
+                    out.extend(m for u in deep for m in u.modules)
+            if prefix == "down_blocks" and self.has_mid:
+                out.append("mid_block")
+        return tuple(out)
+
+
+def _block_units(prefix: str, block: nn.Module, supported: tuple[str, ...]) -> list[tuple[str, ...]]:
+    name = type(block).__name__
+    if name not in supported:
+        raise UnsupportedModelError(f"{prefix} is a {name}; stepcache supports these blocks: {', '.join(supported)}")
+    resnets = block.resnets
+    attentions = getattr(block, "attentions", None)
+    if attentions is not None and len(attentions) != len(resnets):
+        raise UnsupportedModelError(f"{prefix} ({name}) has {len(attentions)} attentions for {len(resnets)} resnets")
+    units = []
+    for k in range(len(resnets)):
+        mods = (f"{prefix}.resnets.{k}",) + ((f"{prefix}.attentions.{k}",) if attentions is not None else ())
+        units.append(mods)
+    return units
+
+
+def layout(unet: nn.Module) -> Layout:
+    """Derive the branches of ``unet`` from its down/up blocks (any ``layers_per_block``, any number of blocks)."""
+    producers: list[str] = ["conv_in"]
+    down = []
+    for i, block in enumerate(unet.down_blocks):
+        units = []
+        for mods in _block_units(f"down_blocks.{i}", block, SUPPORTED_DOWN):
+            units.append(Unit(len(producers), mods))
+            producers.append(mods[-1])
+        samplers = getattr(block, "downsamplers", None)
+        if samplers:
+            mods = tuple(f"down_blocks.{i}.downsamplers.{j}" for j in range(len(samplers)))
+            units.append(Unit(len(producers), mods))
+            producers.append(mods[-1])
+        down.append(tuple(units))
+    remaining = list(range(len(producers)))
+    consumers: dict[int, str] = {}
+    up = []
+    for j, block in enumerate(unet.up_blocks):
+        unit_mods = _block_units(f"up_blocks.{j}", block, SUPPORTED_UP)
+        if len(unit_mods) > len(remaining):
+            raise UnsupportedModelError(f"up_blocks.{j} consumes more skip features than the down path produces")
+        taken, remaining = remaining[len(remaining) - len(unit_mods):], remaining[:len(remaining) - len(unit_mods)]
+        units = []
+        for k, mods in enumerate(unit_mods):
+            skip = taken[-(k + 1)]
+            units.append(Unit(skip, mods))
+            consumers[skip] = mods[0]
+        up.append(tuple(units))
+    if remaining:
+        raise UnsupportedModelError(f"the up path leaves skip features {remaining} unused; not a DeepCache U-Net")
+    return Layout(tuple(down), tuple(up), tuple(producers), tuple(consumers[s] for s in range(len(producers))),
+                  getattr(unet, "mid_block", None) is not None)

@@ -1,0 +1,61 @@
+"""interval 1 is bit-identical to the plain model; disable restores bit-identical behaviour and the model's dict."""
+
+import numpy as np
+import pytest
+import torch
+from diffusers import DDIMPipeline, DDIMScheduler
+
+import stepcache
+import tiny
+from stepcache import DeepCacheConfig
+
+
+def _ddim(unet, seed=0, steps=8):
+    pipe = DDIMPipeline(unet=unet, scheduler=DDIMScheduler(num_train_timesteps=1000))
+    pipe.set_progress_bar_config(disable=True)
+    return pipe, lambda: pipe(batch_size=2, num_inference_steps=steps, generator=torch.Generator().manual_seed(seed),
+                              output_type="np").images
+
+
+def test_sd_interval_1_and_disable_are_bit_identical(tmp_path):
+    pipe = tiny.sd_pipe(tmp_path)
+    before = {n: dict(m.__dict__) for n, m in pipe.unet.named_modules()}
+    base = tiny.sd_call(pipe)
+    for branch in (1, 4, 9):
+        with stepcache.cached(pipe, DeepCacheConfig(interval=1, branch=branch)):
+            assert np.array_equal(tiny.sd_call(pipe), base)
+            assert stepcache.summary(pipe).streams == ("F" * 6,)
+    stepcache.enable(pipe, DeepCacheConfig(interval=3))
+    assert not np.array_equal(tiny.sd_call(pipe), base)
+    stepcache.disable(pipe)
+    assert np.array_equal(tiny.sd_call(pipe), base)
+    assert {n: dict(m.__dict__) for n, m in pipe.unet.named_modules()} == before
+    stepcache.disable(pipe)  # disabling again is a no-op
+
+
+@pytest.mark.parametrize("layers_per_block, levels", [(1, 3), (2, 3), (3, 2), (2, 4)])
+def test_ddpm_any_block_layout(layers_per_block, levels):
+    unet = tiny.ddpm_unet(layers_per_block=layers_per_block, levels=levels)
+    pipe, run = _ddim(unet)
+    base = run()
+    infos = stepcache.branches(unet)
+    # 1 (conv_in) + per level: layers_per_block resnets + 1 downsampler, except the deepest
+    assert len(infos) == 1 + levels * layers_per_block + (levels - 1)
+    fractions = [b.mac_fraction for b in infos]
+    assert fractions == sorted(fractions) and 0 < fractions[0] < fractions[-1] < 1
+    with stepcache.cached(pipe, DeepCacheConfig(interval=1)):
+        assert np.array_equal(run(), base)
+    for branch in (1, len(infos)):
+        with stepcache.cached(pipe, DeepCacheConfig(interval=2, branch=branch)):
+            out = run()
+            assert stepcache.summary(pipe).streams == ("FCFCFCFC",)
+        assert np.isfinite(out).all() and not np.array_equal(out, base)
+    assert np.array_equal(run(), base)
+
+
+def test_cached_context_disables_on_error(tmp_path):
+    unet = tiny.ddpm_unet()
+    with pytest.raises(KeyError):
+        with stepcache.cached(unet, DeepCacheConfig(interval=2)):
+            raise KeyError("boom")
+    assert not hasattr(unet, "_stepcache") and "forward" not in unet.__dict__

@@ -1,0 +1,91 @@
+"""Tiny diffusers models and pipelines built from configs: nothing is downloaded."""
+
+from __future__ import annotations
+
+import json
+import string
+from pathlib import Path
+
+import torch
+from diffusers import (AutoencoderKL, DDIMScheduler, StableDiffusionImg2ImgPipeline, StableDiffusionPipeline,
+                       UNet2DConditionModel, UNet2DModel)
+
+
+def tokenizer(folder: Path):
+    """A CLIP BPE tokenizer over single characters, written to ``folder`` (no merges, no download)."""
+    from transformers import CLIPTokenizer
+
+    folder.mkdir(parents=True, exist_ok=True)
+    chars = string.ascii_lowercase + string.digits + ",.!?'-"
+    vocab = {"<|startoftext|>": 0, "<|endoftext|>": 1}
+    for c in chars:
+        vocab.setdefault(c, len(vocab))
+        vocab.setdefault(c + "</w>", len(vocab))
+    (folder / "vocab.json").write_text(json.dumps(vocab))
+    (folder / "merges.txt").write_text("#version: 0.2\n")
+    return CLIPTokenizer(str(folder / "vocab.json"), str(folder / "merges.txt"), model_max_length=16)
+
+
+def text_encoder(vocab_size: int):
+    from transformers import CLIPTextConfig, CLIPTextModel
+
+    torch.manual_seed(0)
+    cfg = CLIPTextConfig(vocab_size=vocab_size, hidden_size=32, intermediate_size=37, num_attention_heads=4,
+                         num_hidden_layers=2, max_position_embeddings=16, bos_token_id=0, eos_token_id=1,
+                         pad_token_id=1, projection_dim=32)
+    return CLIPTextModel(cfg).eval()
+
+
+def sd_unet(levels: int = 3, layers_per_block: int = 2, seed: int = 0) -> UNet2DConditionModel:
+    """A Stable-Diffusion-shaped U-Net (cross-attention on all but the deepest level, like SD 1.x)."""
+    torch.manual_seed(seed)
+    down = tuple(["CrossAttnDownBlock2D"] * (levels - 1) + ["DownBlock2D"])
+    up = tuple(["UpBlock2D"] + ["CrossAttnUpBlock2D"] * (levels - 1))
+    return UNet2DConditionModel(
+        sample_size=8, in_channels=4, out_channels=4, layers_per_block=layers_per_block,
+        block_out_channels=tuple(16 * 2 ** min(i, 2) for i in range(levels)), norm_num_groups=8,
+        down_block_types=down, up_block_types=up, cross_attention_dim=32, attention_head_dim=8,
+    ).eval()
+
+
+def vae() -> AutoencoderKL:
+    torch.manual_seed(0)
+    return AutoencoderKL(block_out_channels=(16, 16), in_channels=3, out_channels=3, latent_channels=4,
+                         norm_num_groups=8, down_block_types=("DownEncoderBlock2D",) * 2,
+                         up_block_types=("UpDecoderBlock2D",) * 2, sample_size=16).eval()
+
+
+def sd_pipe(tmp: Path, scheduler_cls=DDIMScheduler, pipeline_cls=StableDiffusionPipeline, **unet_kwargs):
+    tok = tokenizer(tmp / "tokenizer")
+    sched = scheduler_cls(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear", steps_offset=1)
+    pipe = pipeline_cls(unet=sd_unet(**unet_kwargs), vae=vae(), text_encoder=text_encoder(len(tok)), tokenizer=tok,
+                        scheduler=sched, safety_checker=None, feature_extractor=None,
+                        requires_safety_checker=False)
+    pipe.set_progress_bar_config(disable=True)
+    return pipe
+
+
+def img2img_pipe(pipe) -> StableDiffusionImg2ImgPipeline:
+    p = StableDiffusionImg2ImgPipeline(**pipe.components, requires_safety_checker=False)
+    p.set_progress_bar_config(disable=True)
+    return p
+
+
+def ddpm_unet(layers_per_block: int = 2, levels: int = 3, class_conditional: bool = False, seed: int = 0):
+    torch.manual_seed(seed)
+    return UNet2DModel(
+        sample_size=16, in_channels=1, out_channels=1, layers_per_block=layers_per_block,
+        block_out_channels=tuple(8 * 2 ** i for i in range(levels)), norm_num_groups=4, attention_head_dim=8,
+        down_block_types=("DownBlock2D",) * (levels - 1) + ("AttnDownBlock2D",),
+        up_block_types=("AttnUpBlock2D",) + ("UpBlock2D",) * (levels - 1),
+        num_class_embeds=11 if class_conditional else None,
+    ).eval()
+
+
+def sd_call(pipe, steps=6, seed=0, **kw):
+    kw.setdefault("prompt", "a red cube")
+    kw.setdefault("guidance_scale", 3.0)
+    kw.setdefault("height", 16)
+    kw.setdefault("width", 16)
+    return pipe(num_inference_steps=steps, generator=torch.Generator().manual_seed(seed), output_type="np",
+                **kw).images
