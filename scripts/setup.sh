@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Set up stepcache in ./.venv (idempotent). `bash scripts/setup.sh` for the library and CLI,
+# `bash scripts/setup.sh test` adds the test dependencies (pytest, transformers, the official DeepCache package).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+# torch first, pinned: the CPU build of 2.13.0 (an unpinned torch would pull a multi-GB CUDA build)
+.venv/bin/python -m pip install -q --disable-pip-version-check torch==2.13.0
+extra=""
+[ "${1:-}" = "test" ] && extra="[test]"
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extra}"
