@@ -1,0 +1,60 @@
+"""The ``stepcache`` command line."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(prog="stepcache", description="DeepCache for diffusers U-Net pipelines")
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="DeepCache on the embedded MNIST DDPM: a grid and a table (offline)")
+    demo.add_argument("--out", type=Path, default=Path("out/demo"), help="folder for demo.png and demo.md")
+    demo.add_argument("--samples", type=int, default=100, help="samples per setting (FID-domain, accuracy)")
+    demo.add_argument("--steps", type=int, default=50, help="DDIM steps")
+    demo.add_argument("--guidance", type=float, default=2.0, help="classifier-free guidance scale")
+    demo.add_argument("--fast", action="store_true", help="a quick look: 20 samples, 25 steps, no FID")
+    demo.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
+
+    bench = sub.add_parser("bench", help="the paper's tables on the embedded model + an SD-shaped speed preset")
+    bench.add_argument("--out", type=Path, default=Path("out/bench"))
+    bench.add_argument("--quick", action="store_true", help="a small run for CI: 10 steps, 20 samples")
+    bench.add_argument("--steps", type=int, nargs="+", default=[50, 100], help="DDIM step counts")
+    bench.add_argument("--samples", type=int, default=1000, help="samples per setting for FID-domain, PSNR, SSIM")
+    bench.add_argument("--batch", type=int, default=100, help="batch for the quality pass")
+    bench.add_argument("--timing-batch", type=int, default=20, help="batch for the speed pass")
+    bench.add_argument("--repeats", type=int, default=5, help="interleaved speed rounds (medians are reported)")
+    bench.add_argument("--guidance", type=float, default=1.0)
+    bench.add_argument("--sd-steps", type=int, default=50)
+    bench.add_argument("--threads", type=int, default=1,
+                       help="torch threads for the speed passes (1: robust timings on a shared machine)")
+    bench.add_argument("--quality-threads", type=int, default=None, help="torch threads for the quality pass")
+
+    args = ap.parse_args(argv)
+    if args.command == "demo":
+        from .demo import run_demo
+
+        samples, steps, fid = (20, 25, False) if args.fast else (args.samples, args.steps, True)
+        print(run_demo(args.out, samples=samples, steps=steps, guidance=args.guidance, fid=fid,
+                       threads=args.threads))
+        print(f"\nwrote {args.out / 'demo.png'} and {args.out / 'demo.md'}")
+    elif args.command == "bench":
+        import shlex
+        import sys
+
+        from .bench import run_bench
+
+        command = "stepcache " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
+        result = run_bench(args.out, quick=args.quick, steps=tuple(args.steps), samples=args.samples,
+                           batch=args.batch, timing_batch=args.timing_batch, repeats=args.repeats,
+                           guidance=args.guidance, threads=args.threads, quality_threads=args.quality_threads,
+                           sd_steps=args.sd_steps, command=command)
+        print((args.out / "results.md").read_text())
+        print(f"wrote {args.out}/results.md, results.csv, results.json, quality_vs_speedup.png, grids/")
+        del result
+
+
+if __name__ == "__main__":
+    main()
