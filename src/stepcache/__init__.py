@@ -8,10 +8,12 @@
 """
 
 from .api import BranchInfo, Summary, branches, cached, disable, enable, reset, summary
-from .config import SCHEDULES, DeepCacheConfig
+from .calibrate import Analysis, Profile, analyze, calibrate
+from .config import SCHEDULES, DeepCacheConfig, ProfileKey
 from .official import DeepCacheSDHelper
 from .structure import UnsupportedModelError
 
 __all__ = ["DeepCacheConfig", "SCHEDULES", "enable", "disable", "cached", "reset", "summary", "Summary", "branches",
-           "BranchInfo", "DeepCacheSDHelper", "UnsupportedModelError"]
+           "BranchInfo", "DeepCacheSDHelper", "UnsupportedModelError", "analyze", "Analysis", "calibrate", "Profile",
+           "ProfileKey"]
 __version__ = "0.1.0"

@@ -47,6 +47,13 @@ def enable(pipe_or_unet, config: DeepCacheConfig | None = None) -> None:
         raise ValueError(f"branch must be in [1, {lay.num_branches}] for this {type(unet).__name__} "
                          f"(valid branches: {', '.join(map(str, range(1, lay.num_branches + 1)))}), "
                          f"got {config.branch}")
+    if config.profile is not None:
+        from .calibrate import model_hash
+
+        if model_hash(unet) != config.profile.model_hash:
+            raise ValueError(f"this calibrated profile was made for model weights {config.profile.model_hash[:12]}, "
+                             f"this {type(unet).__name__}'s are {model_hash(unet)[:12]}; recalibrate with "
+                             "stepcache calibrate")
     controller = hooks.Controller(unet, config, lay, pipe)
     hooks.attach(unet, controller)
     setattr(unet, _ATTR, controller)

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 #: schedules a :class:`DeepCacheConfig` accepts (see :mod:`stepcache.schedules`)
-SCHEDULES = ("uniform", "nonuniform", "nonuniform-reference")
+SCHEDULES = ("uniform", "nonuniform", "nonuniform-reference", "adaptive", "calibrated")
+PROFILE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ProfileKey:
+    """What a calibrated profile is valid for: the model's weights, the scheduler, the number of steps."""
+
+    model_hash: str
+    scheduler: str  # scheduler class name + hash of its config, see stepcache.calibrate.scheduler_id
+    num_steps: int
 
 
 def _check_int(name: str, value, low: int, high: str = "inf") -> None:
@@ -45,6 +57,13 @@ class DeepCacheConfig:
         stop: steps from this one on are always full (index or fraction); ``None`` caches to the end.
         num_steps: the number of U-Net calls per stream, needed by schedules that depend on it (non-uniform,
             fractional windows) only when the U-Net is used without a pipeline; a pipeline tells it by itself.
+        threshold: for ``schedule="adaptive"``, the error budget: a step is cached while the shallow feature that
+            enters the deep part has moved less than this (relative L1) since the last full step. ``0`` never caches
+            (bit-identical to the plain model); larger values cache more: faster, further from the plain output.
+            ``interval`` caps the run of cached steps (at most N-1 in a row), ``start``/``stop`` keep the first and
+            last steps full.
+        full_steps: for ``schedule="calibrated"``, the full steps (see :func:`stepcache.calibrate`);
+            :meth:`from_profile` fills it, with the ``profile`` key the profile is valid for.
     """
 
     interval: int = 3
@@ -55,6 +74,9 @@ class DeepCacheConfig:
     start: int | float = 0
     stop: int | float | None = None
     num_steps: int | None = None
+    threshold: float = 0.05
+    full_steps: tuple[int, ...] | None = None
+    profile: ProfileKey | None = None
 
     def __post_init__(self) -> None:
         _check_int("interval", self.interval, 1)
@@ -70,9 +92,33 @@ class DeepCacheConfig:
             _check_point("stop", self.stop)
         if self.num_steps is not None:
             _check_int("num_steps", self.num_steps, 1)
+        if isinstance(self.threshold, bool) or not isinstance(self.threshold, (int, float)) \
+                or not math.isfinite(self.threshold) or self.threshold < 0:
+            raise ValueError(f"threshold must be a finite number in [0, inf), got {self.threshold!r}")
+        if self.schedule == "calibrated":
+            steps = self.full_steps
+            if not steps or not isinstance(steps, tuple) or any(isinstance(s, bool) or not isinstance(s, int)
+                                                                 for s in steps) \
+                    or list(steps) != sorted(set(steps)) or steps[0] != 0:
+                raise ValueError("full_steps must be a non-empty tuple of increasing step indices starting at 0 "
+                                 f"for schedule='calibrated', got {steps!r}")
+        elif self.full_steps is not None:
+            raise ValueError(f"full_steps is only used by schedule='calibrated', not {self.schedule!r}")
+
+    @classmethod
+    def from_profile(cls, path: str | Path) -> "DeepCacheConfig":
+        """Load a profile written by ``stepcache calibrate``; enabling it on another model, scheduler or step count
+        is refused."""
+        data = json.loads(Path(path).read_text())
+        if data.get("version") != PROFILE_VERSION:
+            raise ValueError(f"{path}: profile version {data.get('version')!r}, this stepcache reads "
+                             f"version {PROFILE_VERSION}")
+        key = ProfileKey(data["model_hash"], data["scheduler"], int(data["num_steps"]))
+        return cls(schedule="calibrated", branch=int(data["branch"]), full_steps=tuple(data["full_steps"]),
+                   num_steps=key.num_steps, profile=key)
 
     @property
     def needs_num_steps(self) -> bool:
         """Whether the schedule can only be laid out once the number of steps is known."""
         fractional = isinstance(self.start, float) or isinstance(self.stop, float)
-        return self.schedule != "uniform" or fractional
+        return self.schedule not in ("uniform", "adaptive") or fractional

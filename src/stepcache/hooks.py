@@ -23,7 +23,7 @@ import torch
 from diffusers.hooks import HookRegistry, ModelHook
 
 from .config import DeepCacheConfig
-from .schedules import is_full
+from .schedules import is_full, window
 from .structure import Layout
 
 HOOK_NAME = "stepcache"
@@ -37,6 +37,8 @@ class Stream:
     log: list[str] = field(default_factory=list)  # "F" full / "C" cached, per call
     cache: dict[str, Any] = field(default_factory=dict)  # module name -> output kept from the last full step
     shape: tuple | None = None  # sample shape the cache was made with
+    run: int = 0  # cached steps since the last full step
+    signal: torch.Tensor | None = None  # adaptive: the shallow feature at the last full step
 
 
 class Controller:
@@ -51,6 +53,7 @@ class Controller:
         self.active: Stream | None = None  # the stream of the call in progress
         self.cached_step = False
         self.recording = False
+        self.pending = False  # adaptive: full or cached not decided yet in the running call
         self.probing = False
         self.last_inputs: tuple | None = None
         self.reset()
@@ -80,23 +83,32 @@ class Controller:
         self._last_t = t
         return new
 
-    def _steps_in_stream(self, timestep) -> int:
-        """How many calls a stream makes in this generation (for schedules that depend on it)."""
+    def _steps_in_stream(self, timestep) -> int | None:
+        """How many calls a stream makes in this generation: from the pipeline's scheduler when there is one,
+        else ``config.num_steps``; ``None`` when neither tells."""
         if self._num_steps is None:
-            if self.config.num_steps is not None:
-                self._num_steps = self.config.num_steps
-            elif self._timesteps is not None:
-                scheduler = self.pipe.scheduler
-                begin = getattr(scheduler, "begin_index", None)
+            if self._timesteps is not None:
+                begin = getattr(self.pipe.scheduler, "begin_index", None)
                 if begin is None:  # img2img on a scheduler without begin_index: find where this call starts
                     hits = (self._timesteps.cpu().float() == _as_float(timestep)).nonzero()
                     begin = int(hits[0]) if len(hits) else 0
                 self._num_steps = len(self._timesteps) - begin
             else:
-                raise ValueError(f"schedule {self.config.schedule!r} (start={self.config.start!r}, "
-                                 f"stop={self.config.stop!r}) needs the number of steps: enable DeepCache on the "
-                                 "pipeline, or set DeepCacheConfig(num_steps=...)")
+                self._num_steps = self.config.num_steps
         return self._num_steps
+
+    def _check_profile(self, num_steps: int | None) -> None:
+        key = self.config.profile
+        scheduler = getattr(self.pipe, "scheduler", None)
+        if scheduler is not None:
+            from .calibrate import scheduler_id
+
+            if scheduler_id(scheduler) != key.scheduler:
+                raise ValueError(f"this calibrated profile was made for scheduler {key.scheduler}, the pipeline "
+                                 f"uses {scheduler_id(scheduler)}; recalibrate with stepcache calibrate")
+        if num_steps is not None and num_steps != key.num_steps:
+            raise ValueError(f"this calibrated profile was made for num_steps={key.num_steps} U-Net calls per "
+                             f"stream, this generation makes {num_steps}; recalibrate with stepcache calibrate")
 
     # -- one call ----------------------------------------------------------------------------------------------
     def begin(self, args: tuple, kwargs: dict) -> None:
@@ -112,18 +124,47 @@ class Controller:
         stream = self.streams[index]
         step = stream.calls
         stream.calls += 1
-        n = self._steps_in_stream(timestep) if self.config.needs_num_steps else None
-        shape = tuple(sample.shape)
-        full = is_full(step, self.config, n) or stream.shape != shape
-        self.cached_step = not full
-        if full:
-            self.recording = not is_full(step + 1, self.config, n)
-            stream.cache, stream.shape = {}, (shape if self.recording else None)
-        else:
-            self.recording = False
-        stream.log.append("F" if full else "C")
+        cfg = self.config
+        adaptive = cfg.schedule == "adaptive"
+        n = self._steps_in_stream(timestep) if cfg.needs_num_steps or adaptive or cfg.profile else None
+        if step == 0 and cfg.profile is not None:
+            self._check_profile(n)
         self.active = stream
         self.last_inputs = (args, kwargs)
+        if stream.shape != tuple(sample.shape):  # no cache yet, or the batch changed: this step must be full
+            self._full(stream, tuple(sample.shape), record=adaptive or not is_full(step + 1, cfg, n))
+        elif adaptive:
+            start, stop = window(n, cfg)
+            last = n is not None and step >= n - 1
+            if step < start or (stop is not None and step >= stop) or last or stream.run >= cfg.interval - 1:
+                self._full(stream, stream.shape, record=not last)
+            else:  # decided by SignalHook, once the shallow feature of this step is known
+                self.pending, self.cached_step, self.recording = True, False, True
+                stream.log.append("?")
+        elif is_full(step, cfg, n):
+            self._full(stream, stream.shape, record=not is_full(step + 1, cfg, n))
+        else:
+            self._cached(stream)
+
+    def _full(self, stream: Stream, shape: tuple, record: bool) -> None:
+        self.cached_step, self.recording = False, record
+        stream.cache, stream.shape, stream.run = {}, (shape if record else None), 0
+        stream.log.append("F")
+
+    def _cached(self, stream: Stream) -> None:
+        self.cached_step, self.recording = True, False
+        stream.run += 1
+        stream.log.append("C")
+
+    def decide(self, stream: Stream, cached: bool) -> None:
+        """Settle a pending (adaptive) step."""
+        self.pending = False
+        stream.log.pop()
+        if cached:
+            self._cached(stream)
+        else:  # the replay hooks overwrite the cache entry by entry as the deep part runs
+            self.cached_step, self.recording, stream.run = False, True, 0
+            stream.log.append("F")
 
     def run(self, forward, args: tuple, kwargs: dict):
         """Run one U-Net call under the schedule; an exception leaves no generation state behind."""
@@ -136,7 +177,7 @@ class Controller:
             raise
         finally:
             if not self.probing:
-                self.active = None
+                self.active, self.pending = None, False
 
     def probe(self, cached: bool, stream: Stream, args: tuple, kwargs: dict):
         """Run one full (recording) or cached call on ``stream`` outside the generation (for counting MACs)."""
@@ -187,16 +228,46 @@ class ReplayHook(ModelHook):
         return out
 
 
+class SignalHook(ModelHook):
+    """Adaptive schedule, on the module producing the branch's skip feature (the last shallow module before the
+    deep part): measures how far that feature moved since the last full step and settles the pending decision."""
+
+    def __init__(self, controller: Controller):
+        super().__init__()
+        self.controller = controller
+
+    def post_forward(self, module, output):
+        ctrl = self.controller
+        stream = ctrl.active
+        if stream is None or ctrl.probing:
+            return output
+        feature = output if isinstance(output, torch.Tensor) else output[0]
+        if ctrl.pending:
+            ref = stream.signal
+            change = ((feature - ref).abs().mean() / ref.abs().mean().clamp_min(1e-12)).item()
+            ctrl.decide(stream, cached=change < ctrl.config.threshold)
+        if not ctrl.cached_step:
+            stream.signal = feature.detach().clone()
+        return output
+
+
+def _hooks(unet: torch.nn.Module, controller: Controller):
+    """(module, hook) pairs to register, in order."""
+    pairs = [(unet.get_submodule(name), ReplayHook(controller, name)) for name in controller.replayed]
+    if controller.config.schedule == "adaptive":
+        producer = controller.layout.producers[controller.config.branch - 1]
+        pairs.append((unet.get_submodule(producer), SignalHook(controller)))
+    pairs.append((unet, UNetHook(controller)))
+    return pairs
+
+
 def attach(unet: torch.nn.Module, controller: Controller) -> None:
     """Register the hooks; on any failure, remove what was registered (the model stays as it was)."""
     done = []
     try:
-        for name in controller.replayed:
-            module = unet.get_submodule(name)
-            HookRegistry.check_if_exists_or_initialize(module).register_hook(ReplayHook(controller, name), HOOK_NAME)
+        for module, hook in _hooks(unet, controller):
+            HookRegistry.check_if_exists_or_initialize(module).register_hook(hook, HOOK_NAME)
             done.append(module)
-        HookRegistry.check_if_exists_or_initialize(unet).register_hook(UNetHook(controller), HOOK_NAME)
-        done.append(unet)
     except BaseException:
         for module in done:
             _remove(module)
@@ -204,9 +275,8 @@ def attach(unet: torch.nn.Module, controller: Controller) -> None:
 
 
 def detach(unet: torch.nn.Module, controller: Controller) -> None:
-    _remove(unet)
-    for name in controller.replayed:
-        _remove(unet.get_submodule(name))
+    for module, _ in reversed(_hooks(unet, controller)):
+        _remove(module)
 
 
 def _remove(module: torch.nn.Module) -> None:

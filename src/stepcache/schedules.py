@@ -7,6 +7,7 @@ refreshes the cached deep feature; every other step is *cached*: only the shallo
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 
@@ -67,16 +68,24 @@ def window(num_steps: int | None, config: DeepCacheConfig) -> tuple[int, int | N
     """``(start, stop)`` as step indices: caching is allowed only for steps in ``[start, stop)``."""
     def at(point):
         if isinstance(point, float):
+            if num_steps is None:
+                raise ValueError(f"start={config.start!r}, stop={config.stop!r} as fractions need the number of "
+                                 "steps: enable on the pipeline, or set DeepCacheConfig(num_steps=...)")
             return int(math.floor(point * num_steps))
         return point
     return at(config.start), (None if config.stop is None else at(config.stop))
 
 
+@lru_cache(maxsize=256)
 def full_steps(num_steps: int, config: DeepCacheConfig) -> list[int]:
     """The sorted full steps of a stream of ``num_steps`` U-Net calls under ``config``."""
     start, stop = window(num_steps, config)
     if config.schedule == "uniform":
         full = set(uniform(num_steps, config.interval, start))
+    elif config.schedule == "calibrated":
+        full = {s for s in config.full_steps if s < num_steps} | set(range(min(start, num_steps)))
+    elif config.schedule == "adaptive":
+        raise ValueError("the adaptive schedule decides during the call; it has no fixed full steps")
     else:
         fn = nonuniform if config.schedule == "nonuniform" else nonuniform_reference
         full = set(fn(num_steps, config.interval, config.center, config.power)) | set(range(min(start, num_steps)))

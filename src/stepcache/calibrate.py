@@ -1,0 +1,267 @@
+"""Beyond a fixed interval: look at how the deep features move (``analyze``), and choose the full steps from
+measurements (``calibrate``).
+
+``analyze`` runs one uncached generation and records, at every U-Net call, the deep feature that enters each
+branch's shallow path (the input of the up layer that consumes the branch's skip, minus the skip itself): the
+feature a cached step would reuse. The similarity of those features between every pair of steps is the paper's
+Figure 3.
+
+``calibrate`` turns the same records into a schedule. Reusing at step ``t`` the deep feature of the full step
+``f < t`` costs (predicted) ``D[f, t]``, the relative L2 distance between the two features. For a budget of ``K``
+full steps the set of full steps minimising the summed cost over all cached steps is found exactly by dynamic
+programming over segments (each segment = one full step and the cached steps that reuse it). Branches are compared
+by running each branch's best schedule once and measuring the output error against the uncached output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from . import api
+from .adapters import check_supported
+from .config import PROFILE_VERSION, DeepCacheConfig, ProfileKey
+from .structure import layout
+
+
+def model_hash(unet: torch.nn.Module) -> str:
+    """sha256 of the model's weights (names, shapes, dtypes and bytes, in name order)."""
+    h = hashlib.sha256()
+    for name, tensor in sorted(unet.state_dict().items()):
+        t = tensor.detach().cpu().contiguous()
+        h.update(f"{name}:{tuple(t.shape)}:{t.dtype}".encode())
+        h.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b"")
+    return h.hexdigest()
+
+
+def scheduler_id(scheduler) -> str:
+    """The scheduler's class and a hash of its (public) config."""
+    cfg = {k: v for k, v in dict(scheduler.config).items() if not k.startswith("_")}
+    digest = hashlib.sha256(json.dumps(cfg, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    return f"{type(scheduler).__name__}:{digest}"
+
+
+def record_deep_features(pipe, run, branches: list[int] | None = None) -> dict[int, list[torch.Tensor]]:
+    """Run ``run(pipe)`` once, uncached, and return per branch the deep feature each U-Net call fed its shallow
+    path (float32, on CPU). ``run`` is the user's own call, e.g. ``lambda p: p(prompt, num_inference_steps=50)``."""
+    unet, _ = api._split(pipe)
+    check_supported(unet)
+    if getattr(unet, api._ATTR, None) is not None:
+        raise RuntimeError("disable DeepCache before analysing: the features must come from uncached steps")
+    lay = layout(unet)
+    branches = list(range(1, lay.num_branches + 1)) if branches is None else list(branches)
+    for b in branches:
+        if not 1 <= b <= lay.num_branches:
+            raise ValueError(f"branches must be in [1, {lay.num_branches}] for this model, got {b}")
+    skip_channels: dict[int, int] = {}
+    records: dict[int, list[torch.Tensor]] = {b: [] for b in branches}
+    handles = []
+
+    def keep_skip(b):
+        def hook(module, inputs, output):
+            out = output if isinstance(output, torch.Tensor) else output[0]
+            skip_channels[b] = out.shape[1]
+        return hook
+
+    def keep_deep(b):
+        def hook(module, args, kwargs):
+            x = args[0] if args else kwargs["input_tensor"]
+            records[b].append(x[:, : x.shape[1] - skip_channels[b]].detach().float().cpu())
+        return hook
+
+    try:
+        for b in branches:
+            handles.append(unet.get_submodule(lay.producers[b - 1]).register_forward_hook(keep_skip(b)))
+            handles.append(unet.get_submodule(lay.consumers[b - 1]).register_forward_pre_hook(keep_deep(b),
+                                                                                               with_kwargs=True))
+        with torch.no_grad():
+            run(pipe)
+    finally:
+        for h in handles:
+            h.remove()
+    return records
+
+
+def distance_matrix(features: list[torch.Tensor]) -> np.ndarray:
+    """D[i, j] = ||f_j - f_i|| / ||f_i||, per sample, averaged over the batch (0 on the diagonal, exactly)."""
+    x = torch.stack([f.reshape(f.shape[0], -1).double() for f in features])  # (T, B, F)
+    norms = x.norm(dim=2)  # (T, B)
+    d = torch.cdist(x.transpose(0, 1), x.transpose(0, 1))  # (B, T, T)
+    d = d / norms.T[:, :, None].clamp_min(1e-12)
+    d = d.mean(0).numpy()
+    np.fill_diagonal(d, 0.0)  # cdist may leave rounding noise on the diagonal; the distance of x to x is 0
+    return d
+
+
+def similarity_matrix(features: list[torch.Tensor]) -> np.ndarray:
+    """Cosine similarity between the deep features of every pair of steps, averaged over the batch
+    (1 on the diagonal, exactly)."""
+    x = torch.stack([f.reshape(f.shape[0], -1).double() for f in features])
+    u = x / x.norm(dim=2, keepdim=True).clamp_min(1e-12)
+    s = torch.einsum("ibf,jbf->bij", u, u).mean(0).clamp(-1, 1).numpy()
+    np.fill_diagonal(s, 1.0)  # a unit vector with itself: exactly 1 (floating-point dot products may round)
+    return s
+
+
+@dataclass(frozen=True)
+class Analysis:
+    similarity: dict[int, np.ndarray]  # branch -> (T, T) cosine similarity
+    distance: dict[int, np.ndarray]  # branch -> (T, T) relative L2 distance D[i, j]
+    mac_fraction: dict[int, float]  # branch -> MACs of a cached step / a full step
+
+    def to_json(self) -> dict:
+        return {"mac_fraction": {str(b): f for b, f in self.mac_fraction.items()},
+                "similarity": {str(b): m.round(6).tolist() for b, m in self.similarity.items()},
+                "distance": {str(b): m.round(6).tolist() for b, m in self.distance.items()}}
+
+
+def analyze(pipe, run, branches: list[int] | None = None) -> Analysis:
+    records = record_deep_features(pipe, run, branches)
+    fractions = {info.branch: info.mac_fraction for info in api.branches(pipe)}
+    return Analysis({b: similarity_matrix(f) for b, f in records.items()},
+                    {b: distance_matrix(f) for b, f in records.items()},
+                    {b: fractions[b] for b in records})
+
+
+def plot_analysis(analysis: Analysis, path: Path, title: str = "") -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    branches = sorted(analysis.similarity)
+    cols = min(4, len(branches))
+    rows = math.ceil(len(branches) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 3.0 * rows), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, b in zip(axes.flat, branches):
+        ax.axis("on")
+        im = ax.imshow(analysis.similarity[b], vmin=0, vmax=1, cmap="viridis")
+        ax.set_title(f"branch {b} (cached step {analysis.mac_fraction[b]:.0%} MACs)", fontsize=8)
+        ax.set_xlabel("step", fontsize=7)
+        ax.set_ylabel("step", fontsize=7)
+        ax.tick_params(labelsize=6)
+    fig.colorbar(im, ax=axes.ravel().tolist(), shrink=0.6, label="cosine similarity of deep features")
+    if title:
+        fig.suptitle(title, fontsize=9)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+# -- calibration ---------------------------------------------------------------------------------------------------
+
+def best_full_steps(distance: np.ndarray, k: int) -> tuple[list[int], float]:
+    """The ``k`` full steps (step 0 included) minimising sum over cached steps t of D[last full step before t, t].
+
+    Exact dynamic programming over segments, O(k T^2)."""
+    T = len(distance)
+    k = max(1, min(k, T))
+    # seg[f, e] = cost of full step f serving the cached steps f+1 .. e-1
+    cum = np.concatenate([np.zeros((T, 1)), np.cumsum(distance, axis=1)], axis=1)  # cum[f, e] = sum D[f, :e]
+    seg = cum - np.diagonal(cum)[:, None] - distance.diagonal()[:, None]  # sum D[f, f+1:e]
+    inf = float("inf")
+    best = np.full((k + 1, T + 1), inf)
+    arg = np.zeros((k + 1, T + 1), dtype=int)
+    # best[j, e]: j full steps cover steps 0 .. e-1, the last segment ending at e
+    for e in range(1, T + 1):
+        best[1, e] = seg[0, e]
+    for j in range(2, k + 1):
+        for e in range(j, T + 1):
+            f = np.arange(j - 1, e)  # start of the last segment
+            costs = best[j - 1, f] + seg[f, e]
+            i = int(np.argmin(costs))
+            best[j, e], arg[j, e] = costs[i], f[i]
+    steps, e = [], T
+    for j in range(k, 1, -1):
+        f = arg[j, e]
+        steps.append(int(f))
+        e = f
+    return [0] + sorted(steps), float(best[k, T])
+
+
+def full_steps_for_budget(num_steps: int, mac_fraction: float, speedup: float) -> int | None:
+    """How many full steps fit a MAC budget of 1/speedup of uncached at this branch (None: not reachable)."""
+    target = 1.0 / speedup
+    if target <= mac_fraction:
+        return None
+    return max(1, min(num_steps, math.floor(num_steps * (target - mac_fraction) / (1 - mac_fraction) + 1e-9)))
+
+
+@dataclass(frozen=True)
+class Profile:
+    version: int
+    model_hash: str
+    scheduler: str
+    num_steps: int
+    branch: int
+    full_steps: list[int]
+    speedup_target: float
+    mac_fraction: float  # MACs of this schedule / uncached, counted on the calibration run
+    predicted_error: float  # the DP objective: summed relative L2 distance of reused deep features
+    validation_error: float  # relative L2 error of the output vs uncached, on the calibration run
+    candidates: dict  # branch -> {"full_steps", "predicted_error", "validation_error", "mac_fraction"}
+    created: str
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(json.dumps(asdict(self), indent=2) + "\n")
+
+    def config(self) -> DeepCacheConfig:
+        return DeepCacheConfig(schedule="calibrated", branch=self.branch, full_steps=tuple(self.full_steps),
+                               num_steps=self.num_steps,
+                               profile=ProfileKey(self.model_hash, self.scheduler, self.num_steps))
+
+
+def _output(x) -> torch.Tensor:
+    x = getattr(x, "images", x)
+    return torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x).double()
+
+
+def calibrate(pipe, run, speedup: float, branches: list[int] | None = None) -> Profile:
+    """Choose the full steps (and branch) for ``speedup`` times fewer U-Net MACs than uncached.
+
+    ``run(pipe)`` makes one generation and returns its output (a pipeline output with ``.images``, an array or a
+    tensor); it must be deterministic (fixed seeds). It is called once uncached, then once per candidate branch.
+    """
+    if not math.isfinite(speedup) or speedup <= 1:
+        raise ValueError(f"speedup must be a finite number in (1, inf), got {speedup!r}")
+    unet, _ = api._split(pipe)
+    outputs = {}
+
+    def uncached(p):
+        outputs["ref"] = _output(run(p))
+
+    records = record_deep_features(pipe, uncached, branches)
+    reference = outputs["ref"]
+    fractions = {info.branch: info.mac_fraction for info in api.branches(pipe)}
+    candidates = {}
+    for b, feats in records.items():
+        T = len(feats)
+        k = full_steps_for_budget(T, fractions[b], speedup)
+        if k is None:
+            continue
+        steps, predicted = best_full_steps(distance_matrix(feats), k)
+        config = DeepCacheConfig(schedule="calibrated", branch=b, full_steps=tuple(steps), num_steps=T)
+        with api.cached(pipe, config):
+            out = _output(run(pipe))
+            summary = api.summary(pipe)  # MACs counted on this run's own inputs
+        error = float((out - reference).norm() / reference.norm().clamp_min(1e-12))
+        candidates[b] = {"full_steps": steps, "predicted_error": predicted, "validation_error": error,
+                         "mac_fraction": summary.macs_per_step / summary.macs_full}
+    if not candidates:
+        raise ValueError(f"speedup {speedup} is out of reach: even branch 1 costs {min(fractions.values()):.1%} of "
+                         f"a full step per cached step (largest reachable speedup {1 / min(fractions.values()):.2f})")
+    b = min(candidates, key=lambda c: candidates[c]["validation_error"])
+    c = candidates[b]
+    scheduler = getattr(pipe, "scheduler", None)
+    return Profile(PROFILE_VERSION, model_hash(unet), scheduler_id(scheduler) if scheduler is not None else "none",
+                   len(records[b]), b, c["full_steps"], speedup, c["mac_fraction"], c["predicted_error"],
+                   c["validation_error"], {str(k): v for k, v in candidates.items()},
+                   time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))

@@ -1,0 +1,144 @@
+"""Adaptive and calibrated schedules, and the feature-similarity analysis."""
+
+import json
+
+import numpy as np
+import pytest
+
+import stepcache
+import tiny
+from stepcache import DeepCacheConfig
+
+
+@pytest.fixture(scope="module")
+def pipe(tmp_session):
+    return tiny.sd_pipe(tmp_session / "beyond", levels=3)
+
+
+def run(p):
+    return tiny.sd_call(p, steps=12)
+
+
+def test_adaptive_zero_budget_is_uncached_bit_for_bit(pipe):
+    base = run(pipe)
+    with stepcache.cached(pipe, DeepCacheConfig(schedule="adaptive", threshold=0.0, interval=10, branch=1)):
+        assert np.array_equal(run(pipe), base)
+        assert stepcache.summary(pipe).streams == ("F" * 12,)
+
+
+def test_adaptive_caches_more_as_the_budget_grows_and_respects_its_bounds(pipe):
+    base = run(pipe)
+    counts, errors, patterns = [], [], []
+    for threshold in (0.05, 0.2, 1.0, 100.0):
+        config = DeepCacheConfig(schedule="adaptive", threshold=threshold, interval=4, branch=2, start=2)
+        with stepcache.cached(pipe, config):
+            out = run(pipe)
+            (pattern,) = stepcache.summary(pipe).streams
+        counts.append(pattern.count("C"))
+        patterns.append(pattern)
+        errors.append(np.abs(out - base).max())
+        assert pattern[:2] == "FF" and pattern[-1] == "F"  # warm-up and the last step stay full
+        assert "CCCC" not in pattern  # at most interval-1 cached steps in a row
+    assert counts == sorted(counts) and counts[-1] > counts[0]
+    # an unlimited budget caches wherever the bounds allow: warm-up 2, runs of 3, last step full
+    assert patterns[-1] == "FFCCCFCCCFCF"
+    assert errors[0] < errors[-1]
+
+
+def test_analysis_heatmap_diagonal_and_mac_table(pipe, tmp_path):
+    analysis = stepcache.analyze(pipe, run)
+    assert set(analysis.similarity) == {b.branch for b in stepcache.branches(pipe)}
+    for b, sim in analysis.similarity.items():
+        assert sim.shape == (12, 12)
+        assert (np.diagonal(sim) == 1.0).all() and (np.diagonal(analysis.distance[b]) == 0.0).all()
+        assert np.allclose(sim, sim.T) and (sim <= 1.0).all()
+        # adjacent steps are more alike than distant ones, as the paper's Figure 3 shows
+        assert np.mean(np.diagonal(sim, 1)) > np.mean(sim[0, 6:])
+    from stepcache.calibrate import plot_analysis
+
+    plot_analysis(analysis, tmp_path / "fig3.png")
+    assert (tmp_path / "fig3.png").stat().st_size > 0
+    data = analysis.to_json()
+    assert data["mac_fraction"]["1"] == pytest.approx(stepcache.branches(pipe)[0].mac_fraction)
+
+
+def test_best_full_steps_is_optimal_against_brute_force():
+    import itertools
+
+    from stepcache.calibrate import best_full_steps
+
+    rng = np.random.default_rng(0)
+    T = 8
+    d = np.abs(rng.normal(size=(T, T))) * np.abs(np.subtract.outer(np.arange(T), np.arange(T)))
+    for k in range(1, T + 1):
+        steps, cost = best_full_steps(d, k)
+
+        def total(full):
+            last, c = 0, 0.0
+            for t in range(T):
+                if t in full:
+                    last = t
+                else:
+                    c += d[last, t]
+            return c
+
+        brute = min(total({0, *rest}) for rest in itertools.combinations(range(1, T), k - 1))
+        assert steps[0] == 0 and len(steps) == k and cost == pytest.approx(brute) == pytest.approx(total(set(steps)))
+
+
+def test_calibrated_profile_round_trips_and_is_used(pipe, tmp_path):
+    profile = stepcache.calibrate(pipe, run, speedup=1.5)
+    path = tmp_path / "profile.json"
+    profile.save(path)
+    assert json.loads(path.read_text())["full_steps"] == profile.full_steps
+    config = DeepCacheConfig.from_profile(path)
+    assert config == profile.config()
+    assert config.full_steps == tuple(profile.full_steps) and config.branch == profile.branch
+    infos = {b.branch: b.mac_fraction for b in stepcache.branches(pipe)}
+    with stepcache.cached(pipe, config):
+        run(pipe)
+        summary = stepcache.summary(pipe)
+    assert summary.full_steps() == profile.full_steps
+    assert 1 / summary.ideal_speedup <= 1 / 1.5 + 1e-9
+    assert summary.macs_per_step / summary.macs_full == pytest.approx(profile.mac_fraction)
+    # the budget was planned with the branch's MAC fraction at the model's sample size
+    assert (len(profile.full_steps) + (12 - len(profile.full_steps)) * infos[profile.branch]) / 12 <= 1 / 1.5
+
+
+def test_mismatched_profile_is_refused(pipe, tmp_path):
+    from diffusers import EulerDiscreteScheduler
+
+    profile = stepcache.calibrate(pipe, run, speedup=1.5, branches=[1, 2])
+    profile.save(tmp_path / "p.json")
+    config = DeepCacheConfig.from_profile(tmp_path / "p.json")
+    # other step count
+    with stepcache.cached(pipe, config):
+        with pytest.raises(ValueError, match="made for num_steps=12 U-Net calls per stream, this generation makes 8"):
+            tiny.sd_call(pipe, steps=8)
+    # other scheduler
+    original = pipe.scheduler
+    pipe.scheduler = EulerDiscreteScheduler.from_config(original.config)
+    try:
+        with stepcache.cached(pipe, config):
+            with pytest.raises(ValueError, match="made for scheduler DDIMScheduler:.* the pipeline uses "
+                                                 "EulerDiscreteScheduler"):
+                run(pipe)
+    finally:
+        pipe.scheduler = original
+    # other weights: refused at enable, the model left as it was
+    other = tiny.sd_pipe(tmp_path / "other", levels=3)
+    other.unet = tiny.sd_unet(levels=3, seed=1)
+    with pytest.raises(ValueError, match="made for model weights"):
+        stepcache.enable(other, config)
+    assert not hasattr(other.unet, "_stepcache")
+
+
+def test_calibrate_bad_input(pipe):
+    with pytest.raises(ValueError, match=r"speedup must be a finite number in \(1, inf\)"):
+        stepcache.calibrate(pipe, run, speedup=1.0)
+    with pytest.raises(ValueError, match="out of reach"):
+        stepcache.calibrate(pipe, run, speedup=1000.0)
+    with pytest.raises(ValueError, match=r"threshold must be a finite number in \[0, inf\)"):
+        DeepCacheConfig(schedule="adaptive", threshold=-0.1)
+    with pytest.raises(ValueError, match="full_steps must be a non-empty tuple of increasing step indices"):
+        DeepCacheConfig(schedule="calibrated", full_steps=(3, 1))
