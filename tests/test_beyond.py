@@ -54,7 +54,7 @@ def test_analysis_heatmap_diagonal_and_mac_table(pipe, tmp_path):
         assert np.allclose(sim, sim.T) and (sim <= 1.0).all()
         # adjacent steps are more alike than distant ones, as the paper's Figure 3 shows
         assert np.mean(np.diagonal(sim, 1)) > np.mean(sim[0, 6:])
-    from stepcache.calibrate import plot_analysis
+    from stepcache.calibration import plot_analysis
 
     plot_analysis(analysis, tmp_path / "fig3.png")
     assert (tmp_path / "fig3.png").stat().st_size > 0
@@ -65,7 +65,7 @@ def test_analysis_heatmap_diagonal_and_mac_table(pipe, tmp_path):
 def test_best_full_steps_is_optimal_against_brute_force():
     import itertools
 
-    from stepcache.calibrate import best_full_steps
+    from stepcache.calibration import best_full_steps
 
     rng = np.random.default_rng(0)
     T = 8

@@ -8,7 +8,7 @@
 """
 
 from .api import BranchInfo, Summary, branches, cached, disable, enable, reset, summary
-from .calibrate import Analysis, Profile, analyze, calibrate
+from .calibration import Analysis, Profile, analyze, calibrate
 from .config import SCHEDULES, DeepCacheConfig, ProfileKey
 from .official import DeepCacheSDHelper
 from .structure import UnsupportedModelError

@@ -48,7 +48,7 @@ def enable(pipe_or_unet, config: DeepCacheConfig | None = None) -> None:
                          f"(valid branches: {', '.join(map(str, range(1, lay.num_branches + 1)))}), "
                          f"got {config.branch}")
     if config.profile is not None:
-        from .calibrate import model_hash
+        from .calibration import model_hash
 
         if model_hash(unet) != config.profile.model_hash:
             raise ValueError(f"this calibrated profile was made for model weights {config.profile.model_hash[:12]}, "

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import json
+import math
 import platform
 import statistics
 import threading
@@ -77,6 +78,38 @@ def deepcache_settings(steps: int, branches=(PAPER_BRANCH, 1), intervals=(2, 3, 
     rows += [Setting(f"non-uniform N={n} b={PAPER_BRANCH}", steps,
                      DeepCacheConfig(interval=n, branch=PAPER_BRANCH, schedule="nonuniform", center=center),
                      family="non-uniform") for n in nonuniform]
+    return rows
+
+
+def beyond_settings(pipe, steps: int, targets, guidance: float, branch1_fraction: float,
+                    calibration_samples: int = 20, iterations: int = 12) -> list[Setting]:
+    """At 2x, 3x, 4x fewer MACs (branch 1): uniform with K evenly spaced full steps, calibrated, adaptive.
+
+    Calibration and the adaptive budget use their own seeds (10000 + i), never the evaluated ones."""
+    from .calibration import adaptive_threshold, calibrate, full_steps_for_budget
+
+    cal_labels = np.arange(calibration_samples) % 10
+    cal_seeds = 10_000 + np.arange(calibration_samples)
+
+    def run(p):
+        return p(list(cal_labels), num_inference_steps=steps, guidance_scale=guidance, output_type="np",
+                 generator=[torch.Generator().manual_seed(int(x)) for x in cal_seeds]).images
+
+    rows = []
+    for target in tqdm(targets, desc="calibrate / tune adaptive", unit="target"):
+        k = full_steps_for_budget(steps, branch1_fraction, target)
+        even = tuple(sorted({round(i * steps / k) for i in range(k)}))
+        rows.append(Setting(f"uniform K={k} b=1 ({target}x)", steps,
+                            DeepCacheConfig(schedule="calibrated", branch=1, full_steps=even, num_steps=steps),
+                            family="uniform-K"))
+        profile = calibrate(pipe, run, speedup=target, branches=[1])
+        rows.append(Setting(f"calibrated K={len(profile.full_steps)} b=1 ({target}x)", steps, profile.config(),
+                            family="calibrated"))
+        cap = math.ceil(2 * steps / k)
+        threshold, _ = adaptive_threshold(pipe, run, target, branch=1, interval=cap, iterations=iterations)
+        rows.append(Setting(f"adaptive t={threshold:.3g} b=1 ({target}x)", steps,
+                            DeepCacheConfig(schedule="adaptive", threshold=threshold, branch=1, interval=cap),
+                            family="adaptive"))
     return rows
 
 
@@ -147,7 +180,7 @@ def _nbytes(value) -> int:
 
 def bench_embedded(out: Path, steps: int, samples: int, batch: int, timing_batch: int, repeats: int,
                    guidance: float = 1.0, intervals=(2, 3, 5, 10), with_official: bool = True,
-                   threads: int = 1, quality_threads: int | None = None) -> list[dict]:
+                   threads: int = 1, quality_threads: int | None = None, targets=(2, 3, 4)) -> list[dict]:
     """All rows of the embedded-model table at one step count; writes the grids, returns the rows as dicts.
 
     The quality pass runs on ``quality_threads`` (default: torch's), the speed pass on ``threads``."""
@@ -165,10 +198,11 @@ def bench_embedded(out: Path, steps: int, samples: int, batch: int, timing_batch
     def quality(group: list[Setting], desc: str):
         with tqdm(total=len(group) * len(chunks), desc=desc, unit="batch") as bar:
             for s in group:
-                parts = []
+                parts, fractions = [], []
                 for sl in chunks:
                     imgs, _, summary = _generate(pipe, s, labels[sl], seeds[sl], guidance)
                     parts.append(imgs)
+                    fractions.append(summary.macs_per_step / summary.macs_full if summary else 1.0)
                     bar.update(1)
                 images[s.name] = np.concatenate(parts)
                 c = s.config
@@ -178,10 +212,14 @@ def bench_embedded(out: Path, steps: int, samples: int, batch: int, timing_batch
                     "schedule": c.schedule if c else None,
                     "branch_mac_fraction": branch_fraction[c.branch] if c else None,
                     # U-Net MACs of the whole generation relative to uncached at `steps` steps
-                    "macs_fraction": (summary.macs_per_step / summary.macs_full if summary else 1.0) * s.steps / steps,
+                    "macs_fraction": float(np.mean(fractions)) * s.steps / steps,
                 }
 
     quality(settings, f"quality, {steps} steps")
+    if targets:
+        settings += beyond_settings(pipe, steps, targets, guidance, branch_fraction[1],
+                                    calibration_samples=min(20, samples), iterations=8 if samples < 100 else 12)
+        quality([s for s in settings if s.name not in results], "quality, calibrated / adaptive")
     fewer = {}
     for s in settings[2:]:
         n = max(1, round(steps * results[s.name]["macs_fraction"]))
@@ -387,6 +425,19 @@ def target_checks(rows: list[dict], sd_rows: list[dict]) -> list[str]:
                                 ("psnr_vs_uncached", r["psnr_vs_uncached"] > f["psnr_vs_uncached"])):
                 lines.append(f"- DeepCache beats equal-MACs DDIM on {key}, {r['steps']} steps {r['setting']} vs "
                              f"DDIM {n} steps: {r[key]:.3f} vs {f[key]:.3f} ({'met' if better else 'MISSED'})")
+    for r in rows:
+        if r["family"] in ("calibrated", "adaptive"):
+            tag = r["setting"].rsplit("(", 1)[1]
+            uni = next(x for x in rows if x["family"] == "uniform-K" and x["setting"].endswith("(" + tag)
+                       and x["steps"] == r["steps"])
+            n = max(1, round(r["steps"] * r["macs_fraction"]))
+            few = by_name[f"DDIM {n} steps"]
+            for other in (uni, few):
+                for key, better in (("fid_domain", r["fid_domain"] < other["fid_domain"]),
+                                    ("psnr_vs_uncached", r["psnr_vs_uncached"] > other["psnr_vs_uncached"])):
+                    lines.append(f"- {r['family']} beats {other['setting']} on {key} at {tag[:-1]} fewer MACs "
+                                 f"({r['steps']} steps; MACs {r['macs_fraction']:.3f} vs {other['macs_fraction']:.3f}"
+                                 f"): {r[key]:.3f} vs {other[key]:.3f} ({'met' if better else 'MISSED'})")
     return lines
 
 
@@ -399,7 +450,8 @@ def plot(rows: list[dict], path: Path) -> None:
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     for steps in sorted({r["steps"] for r in rows if r["family"] != "fewer-steps"}):
         group = [r for r in rows if r.get("base_steps", r["steps"]) == steps]
-        for family, marker in (("uniform", "o"), ("non-uniform", "s"), ("fewer-steps", "^")):
+        for family, marker in (("uniform", "o"), ("non-uniform", "s"), ("fewer-steps", "^"), ("uniform-K", "v"),
+                               ("calibrated", "D"), ("adaptive", "P")):
             for branch in sorted({r["branch"] for r in group if r["family"] == family}, key=str):
                 pts = sorted((r["speedup"], r["fid_domain"], r["psnr_vs_uncached"]) for r in group
                              if r["family"] == family and r["branch"] == branch and r["interval"] != 1)
@@ -437,12 +489,12 @@ def run_bench(out: Path, quick: bool = False, steps=(50, 100), samples: int = 10
               quality_threads: int | None = None, sd_steps: int = 50, command: str = "") -> dict:
     """Everything: embedded-model rows at each step count, the SD-shaped preset, tables, CSV/JSON, plot, grids."""
     if quick:
-        steps, samples, batch, timing_batch, repeats, sd_steps = (10,), 20, 20, 10, 3, 10
+        steps, samples, batch, timing_batch, repeats, sd_steps = (10,), 10, 10, 10, 3, 10
     out.mkdir(parents=True, exist_ok=True)
     rows = []
     for n in steps:
         for r in bench_embedded(out, n, samples, batch, timing_batch, repeats, guidance, threads=threads,
-                                quality_threads=quality_threads):
+                                quality_threads=quality_threads, targets=(2,) if quick else (2, 3, 4)):
             rows.append(dict(r, base_steps=n))
     torch.set_num_threads(threads)
     sd_rows = bench_sd_preset(sd_steps, intervals=(2, 3) if quick else tuple(range(2, 11)), repeats=repeats,

@@ -32,6 +32,23 @@ def main(argv=None) -> None:
                        help="torch threads for the speed passes (1: robust timings on a shared machine)")
     bench.add_argument("--quality-threads", type=int, default=None, help="torch threads for the quality pass")
 
+    for name, text in (("analyze", "record the deep features of an uncached run: Figure 3 heatmaps + MAC table"),
+                       ("calibrate", "choose the full steps for a MAC budget from uncached runs; write a profile")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("--model", type=Path, default=None, help="class-conditional pipeline folder "
+                                                                   "(default: the embedded MNIST DDPM)")
+        p.add_argument("--scheduler", choices=["ddim", "dpm"], default="ddim")
+        p.add_argument("--steps", type=int, default=50)
+        p.add_argument("--samples", type=int, default=20, help="images in the uncached run(s)")
+        p.add_argument("--seed", type=int, default=10_000, help="first seed (kept apart from the bench's 0..n)")
+        p.add_argument("--guidance", type=float, default=1.0)
+        p.add_argument("--branches", type=int, nargs="+", default=None)
+        if name == "analyze":
+            p.add_argument("--out", type=Path, default=Path("out/analyze"))
+        else:
+            p.add_argument("--speedup", type=float, required=True, help="target: this many times fewer U-Net MACs")
+            p.add_argument("--out", type=Path, default=Path("profile.json"))
+
     args = ap.parse_args(argv)
     if args.command == "demo":
         from .demo import run_demo
@@ -40,6 +57,40 @@ def main(argv=None) -> None:
         print(run_demo(args.out, samples=samples, steps=steps, guidance=args.guidance, fid=fid,
                        threads=args.threads))
         print(f"\nwrote {args.out / 'demo.png'} and {args.out / 'demo.md'}")
+    elif args.command in ("analyze", "calibrate"):
+        import json
+
+        import torch
+
+        from . import calibration as cal
+        from .sampling import EMBEDDED_MODEL, load_embedded
+
+        pipe = load_embedded(args.model or EMBEDDED_MODEL, scheduler=args.scheduler)
+        labels = [i % 10 for i in range(args.samples)]
+
+        def run(p):
+            return p(labels, num_inference_steps=args.steps, guidance_scale=args.guidance, output_type="np",
+                     generator=[torch.Generator().manual_seed(args.seed + i) for i in range(args.samples)]).images
+
+        if args.command == "analyze":
+            analysis = cal.analyze(pipe, run, args.branches)
+            args.out.mkdir(parents=True, exist_ok=True)
+            (args.out / "analysis.json").write_text(json.dumps(analysis.to_json()) + "\n")
+            cal.plot_analysis(analysis, args.out / "similarity.png",
+                              f"{args.scheduler.upper()} {args.steps} steps, {args.samples} samples")
+            print("branch  cached-step MACs  mean similarity of adjacent steps  step 0 vs last")
+            for b, sim in sorted(analysis.similarity.items()):
+                print(f"{b:>6}  {analysis.mac_fraction[b]:>16.1%}  {sim.diagonal(1).mean():>33.4f}  "
+                      f"{sim[0, -1]:>14.4f}")
+            print(f"wrote {args.out / 'similarity.png'} and {args.out / 'analysis.json'}")
+        else:
+            profile = cal.calibrate(pipe, run, args.speedup, args.branches)
+            profile.save(args.out)
+            print(f"branch {profile.branch}, {len(profile.full_steps)} full steps of {profile.num_steps}: "
+                  f"{profile.full_steps}")
+            print(f"MACs {profile.mac_fraction:.3f} of uncached; output error vs uncached "
+                  f"{profile.validation_error:.4f} (relative L2) on the calibration run")
+            print(f"wrote {args.out}; use it with stepcache.DeepCacheConfig.from_profile({str(args.out)!r})")
     elif args.command == "bench":
         import shlex
         import sys

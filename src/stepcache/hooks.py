@@ -101,7 +101,7 @@ class Controller:
         key = self.config.profile
         scheduler = getattr(self.pipe, "scheduler", None)
         if scheduler is not None:
-            from .calibrate import scheduler_id
+            from .calibration import scheduler_id
 
             if scheduler_id(scheduler) != key.scheduler:
                 raise ValueError(f"this calibrated profile was made for scheduler {key.scheduler}, the pipeline "

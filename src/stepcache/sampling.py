@@ -21,7 +21,7 @@ def load_embedded(path: str | Path = EMBEDDED_MODEL, scheduler: str = "ddim"):
 
     from .pipeline import ClassConditionalPipeline
 
-    pipe = ClassConditionalPipeline.from_pretrained(str(path))
+    pipe = ClassConditionalPipeline.from_pretrained(str(path), low_cpu_mem_usage=False)
     if scheduler == "dpm":
         pipe.scheduler = DPMSolverMultistepScheduler.from_config(pipe.scheduler.config)
     elif scheduler != "ddim":

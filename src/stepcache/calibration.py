@@ -265,3 +265,25 @@ def calibrate(pipe, run, speedup: float, branches: list[int] | None = None) -> P
                    len(records[b]), b, c["full_steps"], speedup, c["mac_fraction"], c["predicted_error"],
                    c["validation_error"], {str(k): v for k, v in candidates.items()},
                    time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
+
+
+def adaptive_threshold(pipe, run, speedup: float, branch: int = 1, interval: int | None = None,
+                       iterations: int = 12) -> tuple[float, float]:
+    """The adaptive budget (threshold) whose U-Net MACs come closest to ``1/speedup`` of uncached without
+    exceeding it, by bisection on ``run(pipe)``. Returns ``(threshold, MAC fraction measured on that run)``."""
+    lo, hi = 1e-4, 10.0
+    best = (0.0, 1.0)
+    for _ in range(iterations):
+        mid = math.sqrt(lo * hi)
+        config = DeepCacheConfig(schedule="adaptive", threshold=mid, branch=branch, interval=interval or 1000)
+        with api.cached(pipe, config):
+            run(pipe)
+            s = api.summary(pipe)
+        fraction = s.macs_per_step / s.macs_full
+        if fraction <= 1 / speedup:
+            hi = mid
+            if fraction > best[1] or best[1] > 1 / speedup:
+                best = (mid, fraction)
+        else:
+            lo = mid
+    return best
