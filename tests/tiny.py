@@ -36,13 +36,13 @@ def text_encoder(vocab_size: int):
     return CLIPTextModel(cfg).eval()
 
 
-def sd_unet(levels: int = 3, layers_per_block: int = 2, seed: int = 0) -> UNet2DConditionModel:
+def sd_unet(levels: int = 3, layers_per_block: int = 2, seed: int = 0, in_channels: int = 4) -> UNet2DConditionModel:
     """A Stable-Diffusion-shaped U-Net (cross-attention on all but the deepest level, like SD 1.x)."""
     torch.manual_seed(seed)
     down = tuple(["CrossAttnDownBlock2D"] * (levels - 1) + ["DownBlock2D"])
     up = tuple(["UpBlock2D"] + ["CrossAttnUpBlock2D"] * (levels - 1))
     return UNet2DConditionModel(
-        sample_size=8, in_channels=4, out_channels=4, layers_per_block=layers_per_block,
+        sample_size=8, in_channels=in_channels, out_channels=4, layers_per_block=layers_per_block,
         block_out_channels=tuple(16 * 2 ** min(i, 2) for i in range(levels)), norm_num_groups=8,
         down_block_types=down, up_block_types=up, cross_attention_dim=32, attention_head_dim=8,
     ).eval()
@@ -89,3 +89,34 @@ def sd_call(pipe, steps=6, seed=0, **kw):
     kw.setdefault("width", 16)
     return pipe(num_inference_steps=steps, generator=torch.Generator().manual_seed(seed), output_type="np",
                 **kw).images
+
+
+def sdxl_unet(seed: int = 0) -> UNet2DConditionModel:
+    """An SDXL-shaped U-Net: no attention at the shallowest level, text_time added conditioning."""
+    torch.manual_seed(seed)
+    return UNet2DConditionModel(
+        sample_size=8, in_channels=4, out_channels=4, layers_per_block=2, block_out_channels=(16, 32),
+        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"), up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+        cross_attention_dim=64, attention_head_dim=(2, 4), norm_num_groups=8, use_linear_projection=True,
+        addition_embed_type="text_time", addition_time_embed_dim=8, projection_class_embeddings_input_dim=80,
+        transformer_layers_per_block=(1, 2),
+    ).eval()
+
+
+def sdxl_pipe(tmp: Path, pipeline_cls=None, **kw):
+    from diffusers import EulerDiscreteScheduler, StableDiffusionXLPipeline
+    from transformers import CLIPTextConfig, CLIPTextModelWithProjection
+
+    pipeline_cls = pipeline_cls or StableDiffusionXLPipeline
+    tok = tokenizer(tmp / "tokenizer")
+    torch.manual_seed(1)
+    cfg = CLIPTextConfig(vocab_size=len(tok), hidden_size=32, intermediate_size=37, num_attention_heads=4,
+                         num_hidden_layers=2, max_position_embeddings=16, bos_token_id=0, eos_token_id=1,
+                         pad_token_id=1, projection_dim=32)
+    te2 = CLIPTextModelWithProjection(cfg).eval()
+    sched = EulerDiscreteScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear",
+                                   steps_offset=1, timestep_spacing="leading")
+    pipe = pipeline_cls(unet=sdxl_unet(), vae=vae(), text_encoder=text_encoder(len(tok)), text_encoder_2=te2,
+                        tokenizer=tok, tokenizer_2=tok, scheduler=sched, **kw)
+    pipe.set_progress_bar_config(disable=True)
+    return pipe
