@@ -49,6 +49,25 @@ def main(argv=None) -> None:
             p.add_argument("--speedup", type=float, required=True, help="target: this many times fewer U-Net MACs")
             p.add_argument("--out", type=Path, default=Path("profile.json"))
 
+    gen = sub.add_parser("generate", help="the batch generation job: PNGs, manifest, npz; resumable; "
+                                          "one process, torchrun (-m stepcache generate) or Ray Data")
+    gen.add_argument("spec", nargs="?", type=Path, help="job spec (JSON or YAML); flags below override it")
+    gen.add_argument("--out", type=Path, default=Path("out/generate"))
+    gen.add_argument("--items", type=int, default=None, help="without a spec: this many digits, classes 0..9 in turn")
+    gen.add_argument("--steps", type=int, default=None)
+    gen.add_argument("--batch-size", type=int, default=None)
+    gen.add_argument("--seed", type=int, default=None)
+    gen.add_argument("--guidance", type=float, default=None)
+    gen.add_argument("--interval", type=int, default=None, help="DeepCache interval N (1 or --no-deepcache: off)")
+    gen.add_argument("--branch", type=int, default=None)
+    gen.add_argument("--no-deepcache", action="store_true")
+    gen.add_argument("--npz", action="store_true", help="also write samples.npz (ADM / pytorch-fid format)")
+    gen.add_argument("--restart", action="store_true", help="start over when the spec changed")
+    gen.add_argument("--launcher", choices=["local", "ray"], default="local",
+                     help="local: one process, or one rank per process under torchrun; ray: Ray Data actors")
+    gen.add_argument("--workers", type=int, default=2, help="Ray actors")
+    gen.add_argument("--threads", type=int, default=None, help="torch threads per process")
+
     args = ap.parse_args(argv)
     if args.command == "demo":
         from .demo import run_demo
@@ -91,6 +110,38 @@ def main(argv=None) -> None:
             print(f"MACs {profile.mac_fraction:.3f} of uncached; output error vs uncached "
                   f"{profile.validation_error:.4f} (relative L2) on the calibration run")
             print(f"wrote {args.out}; use it with stepcache.DeepCacheConfig.from_profile({str(args.out)!r})")
+    elif args.command == "generate":
+        import json
+
+        import torch
+
+        from .generate import JobSpec, run_job, run_ray
+
+        if args.threads:
+            torch.set_num_threads(args.threads)
+        overrides = {"steps": args.steps, "batch_size": args.batch_size, "seed": args.seed,
+                     "guidance": args.guidance}
+        if args.npz:
+            overrides["npz"] = True
+        if args.items is not None:
+            overrides["classes"] = tuple(i % 10 for i in range(args.items))
+        if args.no_deepcache or args.interval == 1:
+            overrides["deepcache"] = None
+        elif args.interval is not None or args.branch is not None:
+            base = {"interval": 3, "branch": 3}
+            overrides["deepcache"] = dict(base, **{k: v for k, v in (("interval", args.interval),
+                                                                     ("branch", args.branch)) if v is not None})
+        if args.spec is not None:
+            spec = JobSpec.load(args.spec, **overrides)
+        else:
+            overrides.setdefault("classes", tuple(i % 10 for i in range(100)))
+            spec = JobSpec(**{k: v for k, v in overrides.items() if v is not None or k == "deepcache"})
+        if args.launcher == "ray":
+            result = run_ray(spec, args.out, workers=args.workers, restart=args.restart)
+        else:
+            result = run_job(spec, args.out, restart=args.restart)
+        if result.get("rank", 0) == 0:
+            print(json.dumps(result, indent=2))
     elif args.command == "bench":
         import shlex
         import sys
