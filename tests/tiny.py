@@ -120,3 +120,19 @@ def sdxl_pipe(tmp: Path, pipeline_cls=None, **kw):
                         tokenizer=tok, tokenizer_2=tok, scheduler=sched, **kw)
     pipe.set_progress_bar_config(disable=True)
     return pipe
+
+
+def controlnet_pipe(tmp: Path, levels: int = 3):
+    from diffusers import ControlNetModel, StableDiffusionControlNetPipeline
+
+    unet = sd_unet(levels=levels)
+    torch.manual_seed(2)
+    net = ControlNetModel.from_unet(unet, conditioning_embedding_out_channels=(8, 16)).eval()
+    with torch.no_grad():  # zero convolutions start at zero; give them weights so the residuals matter
+        for p in list(net.controlnet_down_blocks.parameters()) + list(net.controlnet_mid_block.parameters()):
+            p.normal_(0, 0.1)
+    base = sd_pipe(tmp, levels=levels)
+    comps = dict(base.components, unet=unet, controlnet=net)
+    pipe = StableDiffusionControlNetPipeline(**comps, requires_safety_checker=False)
+    pipe.set_progress_bar_config(disable=True)
+    return pipe

@@ -11,7 +11,7 @@ from . import hooks
 from .adapters import check_supported, sample_inputs
 from .config import DeepCacheConfig
 from .macs import count_macs
-from .structure import layout
+from .structure import controlnet_replayed, layout
 
 _ATTR = "_stepcache"
 
@@ -55,8 +55,38 @@ def enable(pipe_or_unet, config: DeepCacheConfig | None = None) -> None:
                              f"this {type(unet).__name__}'s are {model_hash(unet)[:12]}; recalibrate with "
                              "stepcache calibrate")
     controller = hooks.Controller(unet, config, lay, pipe)
+    controlnets = _controlnets(pipe) if config.controlnet and config.schedule != "adaptive" else []
+    for net in controlnets:
+        if getattr(net, _ATTR, None) is not None:
+            raise RuntimeError("DeepCache is already enabled on this pipeline's ControlNet")
+        controller.extras.append((net, hooks.Controller(net, config, None, pipe,
+                                                         replayed=controlnet_replayed(net, config.branch))))
     hooks.attach(unet, controller)
+    try:
+        for net, ctrl in controller.extras:
+            hooks.attach(net, ctrl)
+            setattr(net, _ATTR, ctrl)
+    except BaseException:
+        _detach_all(unet, controller)
+        raise
     setattr(unet, _ATTR, controller)
+
+
+def _controlnets(pipe) -> list:
+    """The ControlNetModels of a pipeline (one, or the nets of a MultiControlNetModel)."""
+    net = getattr(pipe, "controlnet", None)
+    if net is None:
+        return []
+    nets = list(getattr(net, "nets", [net]))
+    return [n for n in nets if type(n).__name__ == "ControlNetModel"]
+
+
+def _detach_all(unet, controller) -> None:
+    for net, ctrl in controller.extras:
+        if getattr(net, _ATTR, None) is ctrl:
+            hooks.detach(net, ctrl)
+            delattr(net, _ATTR)
+    hooks.detach(unet, controller)
 
 
 def disable(pipe_or_unet) -> None:
@@ -65,7 +95,7 @@ def disable(pipe_or_unet) -> None:
     controller = getattr(unet, _ATTR, None)
     if controller is None:
         return
-    hooks.detach(unet, controller)
+    _detach_all(unet, controller)
     delattr(unet, _ATTR)
 
 

@@ -64,6 +64,9 @@ class DeepCacheConfig:
             last steps full.
         full_steps: for ``schedule="calibrated"``, the full steps (see :func:`stepcache.calibrate`);
             :meth:`from_profile` fills it, with the ``profile`` key the profile is valid for.
+        controlnet: on a ControlNet pipeline, also skip the ControlNet's own deep part on cached steps (only the
+            residuals of the skips the shallow branch uses are computed). Not with the adaptive schedule, whose
+            decision comes after the ControlNet has run.
     """
 
     interval: int = 3
@@ -77,6 +80,7 @@ class DeepCacheConfig:
     threshold: float = 0.05
     full_steps: tuple[int, ...] | None = None
     profile: ProfileKey | None = None
+    controlnet: bool = True
 
     def __post_init__(self) -> None:
         _check_int("interval", self.interval, 1)
@@ -95,6 +99,8 @@ class DeepCacheConfig:
         if isinstance(self.threshold, bool) or not isinstance(self.threshold, (int, float)) \
                 or not math.isfinite(self.threshold) or self.threshold < 0:
             raise ValueError(f"threshold must be a finite number in [0, inf), got {self.threshold!r}")
+        if not isinstance(self.controlnet, bool):
+            raise ValueError(f"controlnet must be True or False, got {self.controlnet!r}")
         if self.schedule == "calibrated":
             steps = self.full_steps
             if not steps or not isinstance(steps, tuple) or any(isinstance(s, bool) or not isinstance(s, int)

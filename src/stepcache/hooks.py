@@ -44,11 +44,13 @@ class Stream:
 class Controller:
     """The DeepCache state of one U-Net: settings, current generation, and the decision for the running call."""
 
-    def __init__(self, unet: torch.nn.Module, config: DeepCacheConfig, layout: Layout, pipe=None):
-        self.unet = unet
+    def __init__(self, unet: torch.nn.Module, config: DeepCacheConfig, layout: Layout | None, pipe=None,
+                 replayed: tuple[str, ...] | None = None):
+        self.unet = unet  # the model this controller serves (a U-Net, or a ControlNet following its schedule)
         self.config = config
         self.layout = layout
-        self.replayed = layout.replayed(config.branch)
+        self.replayed = layout.replayed(config.branch) if replayed is None else replayed
+        self.extras: list[tuple[torch.nn.Module, Controller]] = []  # ControlNets enabled along with the U-Net
         self._pipe = weakref.ref(pipe) if pipe is not None else None
         self.active: Stream | None = None  # the stream of the call in progress
         self.cached_step = False

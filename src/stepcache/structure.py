@@ -50,19 +50,28 @@ class Layout:
         return len(self.producers)
 
     def replayed(self, branch: int) -> tuple[str, ...]:
-        """The modules a cached step at ``branch`` replays instead of running (disjoint, outermost first)."""
+        """The modules a cached step at ``branch`` replays instead of running (disjoint, in forward order)."""
         s = branch - 1
-        out: list[str] = []
-        for prefix, blocks in (("down_blocks", self.down), ("up_blocks", self.up)):
-            for i, units in enumerate(blocks):
-                deep = [u for u in units if u.skip > s]
-                if len(deep) == len(units):
-                    out.append(f"{prefix}.{i}")
-                else:
-                    out.extend(m for u in deep for m in u.modules)
-            if prefix == "down_blocks" and self.has_mid:
-                out.append("mid_block")
-        return tuple(out)
+        mid = ["mid_block"] if self.has_mid else []
+        return tuple(_deeper("down_blocks", self.down, s) + mid + _deeper("up_blocks", self.up, s))
+
+
+def controlnet_replayed(controlnet: nn.Module, branch: int) -> tuple[str, ...]:
+    """What a ControlNet may skip on a cached step at ``branch``: its down path below the branch, its mid block,
+    and the zero convolutions of the deeper skips and of the mid block. Their outputs only reach U-Net layers that
+    the cached step replays, so only the residuals of the skips the shallow branch uses are computed."""
+    down, producers = _down_units(controlnet)
+    if len(controlnet.controlnet_down_blocks) != len(producers):
+        raise UnsupportedModelError(f"{type(controlnet).__name__} has {len(controlnet.controlnet_down_blocks)} "
+                                    f"zero convolutions for {len(producers)} skip features")
+    s = branch - 1
+    zero = [f"controlnet_down_blocks.{j}" for j in range(s + 1, len(producers))]
+    # the mid residual is added to the U-Net's mid output, which the deepest up layer consumes: that layer is
+    # recomputed at the deepest branch, so there the ControlNet's mid block must run
+    deepest = s == len(producers) - 1
+    mid = [] if deepest else (["mid_block"] if getattr(controlnet, "mid_block", None) is not None else []) + \
+        ["controlnet_mid_block"]
+    return tuple(_deeper("down_blocks", down, s) + zero + mid)
 
 
 def _block_units(prefix: str, block: nn.Module, supported: tuple[str, ...]) -> list[tuple[str, ...]]:
@@ -80,8 +89,7 @@ def _block_units(prefix: str, block: nn.Module, supported: tuple[str, ...]) -> l
     return units
 
 
-def layout(unet: nn.Module) -> Layout:
-    """Derive the branches of ``unet`` from its down/up blocks (any ``layers_per_block``, any number of blocks)."""
+def _down_units(unet: nn.Module) -> tuple[tuple[tuple[Unit, ...], ...], list[str]]:
     producers: list[str] = ["conv_in"]
     down = []
     for i, block in enumerate(unet.down_blocks):
@@ -95,6 +103,24 @@ def layout(unet: nn.Module) -> Layout:
             units.append(Unit(len(producers), mods))
             producers.append(mods[-1])
         down.append(tuple(units))
+    return tuple(down), producers
+
+
+def _deeper(prefix: str, blocks, s: int) -> list[str]:
+    """Modules of ``blocks`` working on skips deeper than ``s``: whole blocks where possible, else their units."""
+    out: list[str] = []
+    for i, units in enumerate(blocks):
+        deep = [u for u in units if u.skip > s]
+        if len(deep) == len(units):
+            out.append(f"{prefix}.{i}")
+        else:
+            out.extend(m for u in deep for m in u.modules)
+    return out
+
+
+def layout(unet: nn.Module) -> Layout:
+    """Derive the branches of ``unet`` from its down/up blocks (any ``layers_per_block``, any number of blocks)."""
+    down, producers = _down_units(unet)
     remaining = list(range(len(producers)))
     consumers: dict[int, str] = {}
     up = []
