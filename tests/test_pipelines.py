@@ -83,3 +83,17 @@ def test_together_with_tomesd(tmp_path):
     with stepcache.cached(pipe, DeepCacheConfig(interval=2, branch=4)):
         cached_only = tiny.sd_call(pipe, steps=6)
     assert np.abs(both - merged).mean() < 5 * np.abs(cached_only - base).mean() + 1e-3
+
+
+def test_stable_video_diffusion():
+    pipe = tiny.svd_pipe()
+    from PIL import Image
+
+    image = Image.fromarray((np.random.default_rng(0).random((16, 16, 3)) * 255).astype(np.uint8))
+
+    def call():
+        return pipe(image, height=16, width=16, num_frames=3, decode_chunk_size=3, num_inference_steps=6,
+                    generator=torch.Generator().manual_seed(0), output_type="np").frames
+
+    assert len(stepcache.branches(pipe)) == 1 + 3 + 2
+    assert check(pipe, call) == "FCCFCC"

@@ -136,3 +136,29 @@ def controlnet_pipe(tmp: Path, levels: int = 3):
     pipe = StableDiffusionControlNetPipeline(**comps, requires_safety_checker=False)
     pipe.set_progress_bar_config(disable=True)
     return pipe
+
+
+def svd_pipe():
+    """A tiny StableVideoDiffusionPipeline (image encoder, temporal VAE, spatio-temporal U-Net)."""
+    from diffusers import (AutoencoderKLTemporalDecoder, EulerDiscreteScheduler, StableVideoDiffusionPipeline,
+                           UNetSpatioTemporalConditionModel)
+    from transformers import CLIPImageProcessor, CLIPVisionConfig, CLIPVisionModelWithProjection
+
+    torch.manual_seed(0)
+    unet = UNetSpatioTemporalConditionModel(
+        sample_size=8, in_channels=8, out_channels=4, layers_per_block=2, block_out_channels=(32, 64),
+        down_block_types=("CrossAttnDownBlockSpatioTemporal", "DownBlockSpatioTemporal"),
+        up_block_types=("UpBlockSpatioTemporal", "CrossAttnUpBlockSpatioTemporal"), cross_attention_dim=32,
+        num_attention_heads=(2, 4), num_frames=3, addition_time_embed_dim=8, projection_class_embeddings_input_dim=24,
+    ).eval()
+    vae = AutoencoderKLTemporalDecoder(block_out_channels=(32, 32), in_channels=3, out_channels=3,
+                                       down_block_types=("DownEncoderBlock2D",) * 2, latent_channels=4).eval()
+    enc = CLIPVisionModelWithProjection(CLIPVisionConfig(hidden_size=32, projection_dim=32, num_hidden_layers=2,
+                                                         num_attention_heads=4, image_size=224, intermediate_size=37,
+                                                         patch_size=32)).eval()
+    fe = CLIPImageProcessor(crop_size=224, size=224)
+    sched = EulerDiscreteScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear",
+                                   prediction_type="v_prediction", use_karras_sigmas=True, steps_offset=1)
+    pipe = StableVideoDiffusionPipeline(vae=vae, image_encoder=enc, unet=unet, scheduler=sched, feature_extractor=fe)
+    pipe.set_progress_bar_config(disable=True)
+    return pipe

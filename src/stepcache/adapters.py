@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import torch
-from diffusers import UNet2DConditionModel, UNet2DModel
+from diffusers import UNet2DConditionModel, UNet2DModel, UNetSpatioTemporalConditionModel
 from torch import nn
 
 from .structure import UnsupportedModelError
 
-SUPPORTED_MODELS = {"UNet2DConditionModel": UNet2DConditionModel, "UNet2DModel": UNet2DModel}
+SUPPORTED_MODELS = {"UNet2DConditionModel": UNet2DConditionModel, "UNet2DModel": UNet2DModel,
+                    "UNetSpatioTemporalConditionModel": UNetSpatioTemporalConditionModel}
 
 
 def check_supported(unet) -> nn.Module:
@@ -24,9 +25,16 @@ def sample_inputs(unet: nn.Module, batch: int = 1) -> tuple[tuple, dict]:
     cfg = unet.config
     p = next(unet.parameters())
     size = cfg.sample_size if isinstance(cfg.sample_size, (tuple, list)) else (cfg.sample_size, cfg.sample_size)
-    sample = torch.zeros(batch, cfg.in_channels, *size, device=p.device, dtype=p.dtype)
     t = torch.tensor(500, device=p.device)
     kwargs: dict = {}
+    if isinstance(unet, UNetSpatioTemporalConditionModel):  # (batch, frames, channels, height, width)
+        sample = torch.zeros(batch, cfg.num_frames, cfg.in_channels, *size, device=p.device, dtype=p.dtype)
+        dim = cfg.cross_attention_dim
+        kwargs["encoder_hidden_states"] = torch.zeros(batch, 1, dim, device=p.device, dtype=p.dtype)
+        kwargs["added_time_ids"] = torch.zeros(batch, cfg.projection_class_embeddings_input_dim
+                                               // cfg.addition_time_embed_dim, device=p.device, dtype=p.dtype)
+        return (sample, t), kwargs
+    sample = torch.zeros(batch, cfg.in_channels, *size, device=p.device, dtype=p.dtype)
     if isinstance(unet, UNet2DConditionModel):
         dim = cfg.cross_attention_dim
         dim = dim[0] if isinstance(dim, (tuple, list)) else dim

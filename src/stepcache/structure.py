@@ -18,9 +18,9 @@ from torch import nn
 
 #: down/up block classes whose forward follows the skip bookkeeping above
 SUPPORTED_DOWN = ("DownBlock2D", "AttnDownBlock2D", "CrossAttnDownBlock2D", "ResnetDownsampleBlock2D",
-                  "SimpleCrossAttnDownBlock2D")
+                  "SimpleCrossAttnDownBlock2D", "DownBlockSpatioTemporal", "CrossAttnDownBlockSpatioTemporal")
 SUPPORTED_UP = ("UpBlock2D", "AttnUpBlock2D", "CrossAttnUpBlock2D", "ResnetUpsampleBlock2D",
-                "SimpleCrossAttnUpBlock2D")
+                "SimpleCrossAttnUpBlock2D", "UpBlockSpatioTemporal", "CrossAttnUpBlockSpatioTemporal")
 
 
 class UnsupportedModelError(TypeError):
