@@ -14,7 +14,7 @@ def main(argv=None) -> None:
     demo.add_argument("--out", type=Path, default=Path("out/demo"), help="folder for demo.png and demo.md")
     demo.add_argument("--samples", type=int, default=100, help="samples per setting (FID-domain, accuracy)")
     demo.add_argument("--steps", type=int, default=50, help="DDIM steps")
-    demo.add_argument("--guidance", type=float, default=2.0, help="classifier-free guidance scale")
+    demo.add_argument("--guidance", type=float, default=1.0, help="classifier-free guidance scale (1: none)")
     demo.add_argument("--fast", action="store_true", help="a quick look: 20 samples, 25 steps, no FID")
     demo.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
 

@@ -23,7 +23,7 @@ SETTINGS = [
 ]
 
 
-def run_demo(out: Path, samples: int = 100, steps: int = 50, guidance: float = 2.0, chunk: int = 20,
+def run_demo(out: Path, samples: int = 100, steps: int = 50, guidance: float = 1.0, chunk: int = 20,
              fid: bool = True, threads: int | None = None) -> str:
     if threads:
         torch.set_num_threads(threads)
@@ -57,7 +57,7 @@ def run_demo(out: Path, samples: int = 100, steps: int = 50, guidance: float = 2
                      "inf" if s is None else f"{ev.psnr(images[name], base):.1f}",
                      f"{ev.fid_domain(images[name]):.3f}" if fid else "-",
                      f"{ev.accuracy(images[name], labels):.1%}"])
-    header = ["setting", "wall s", "speedup (measured)", "U-Net MACs/call/image", "ideal speedup", "PSNR vs uncached dB",
+    header = ["setting", "wall s", "speedup (measured)", "U-Net MACs/call/image", "ideal speedup (MACs)", "PSNR vs uncached dB",
               f"FID-domain (n={samples})", "accuracy (asked class)"]
     table = markdown_table(header, rows)
     out.mkdir(parents=True, exist_ok=True)
