@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Regenerate every committed benchmark result (about an hour on a 2-core CPU machine; keep the machine quiet).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+.venv/bin/stepcache bench --steps 50 --samples 1000 --batch 100 --timing-batch 20 --repeats 5 --threads 1 \
+    --quality-threads 2 --out benchmarks/results
+.venv/bin/python benchmarks/generate_throughput.py --items 200 --steps 50 --out benchmarks/results
