@@ -170,9 +170,9 @@ class Controller:
 
     def run(self, forward, args: tuple, kwargs: dict):
         """Run one U-Net call under the schedule; an exception leaves no generation state behind."""
-        if not self.probing:
-            self.begin(args, kwargs)
         try:
+            if not self.probing:
+                self.begin(args, kwargs)
             return forward(*args, **kwargs)
         except BaseException:
             self.reset()
