@@ -113,7 +113,10 @@ class Controller:
                              f"stream, this generation makes {num_steps}; recalibrate with stepcache calibrate")
 
     # -- one call ----------------------------------------------------------------------------------------------
+    @torch.compiler.disable
     def begin(self, args: tuple, kwargs: dict) -> None:
+        """Decide this call's step (full, cached or pending). Runs eagerly under torch.compile: one graph break
+        per U-Net call, and the compiled full and cached paths are reused from step to step."""
         sample = args[0] if args else kwargs["sample"]
         timestep = args[1] if len(args) > 1 else kwargs.get("timestep")
         if self._starts_generation(timestep):
