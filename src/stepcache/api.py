@@ -18,9 +18,10 @@ _ATTR = "_stepcache"
 
 def _split(pipe_or_unet):
     """``(unet, pipe)`` from a pipeline (anything with a ``.unet``) or a bare U-Net."""
+    unet, pipe = pipe_or_unet, None
     if not isinstance(pipe_or_unet, torch.nn.Module) and hasattr(pipe_or_unet, "unet"):
-        return pipe_or_unet.unet, pipe_or_unet
-    return pipe_or_unet, None
+        unet, pipe = pipe_or_unet.unet, pipe_or_unet
+    return getattr(unet, "_orig_mod", unet), pipe  # a torch.compile'd U-Net: hook the module it wraps
 
 
 def _controller(pipe_or_unet) -> hooks.Controller | None:
