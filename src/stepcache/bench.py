@@ -454,7 +454,8 @@ def plot(rows: list[dict], path: Path) -> None:
                                ("calibrated", "D"), ("adaptive", "P")):
             for branch in sorted({r["branch"] for r in group if r["family"] == family}, key=str):
                 pts = sorted((r["speedup"], r["fid_domain"], r["psnr_vs_uncached"]) for r in group
-                             if r["family"] == family and r["branch"] == branch and r["interval"] != 1)
+                             if r["family"] == family and r["branch"] == branch
+                             and (r["interval"] != 1 or family == "fewer-steps"))
                 if not pts:
                     continue
                 label = f"{steps} steps, {family}" + (f" b={branch}" if branch else "")

@@ -31,6 +31,7 @@ def main(argv=None) -> None:
     bench.add_argument("--threads", type=int, default=1,
                        help="torch threads for the speed passes (1: robust timings on a shared machine)")
     bench.add_argument("--quality-threads", type=int, default=None, help="torch threads for the quality pass")
+    bench.add_argument("--replot", action="store_true", help="only redraw the plot from OUT/results.json")
 
     for name, text in (("analyze", "record the deep features of an uncached run: Figure 3 heatmaps + MAC table"),
                        ("calibrate", "choose the full steps for a MAC budget from uncached runs; write a profile")):
@@ -143,10 +144,15 @@ def main(argv=None) -> None:
         if result.get("rank", 0) == 0:
             print(json.dumps(result, indent=2))
     elif args.command == "bench":
+        import json
         import shlex
         import sys
 
-        from .bench import run_bench
+        from .bench import plot, run_bench
+
+        if args.replot:
+            plot(json.loads((args.out / "results.json").read_text())["embedded"], args.out / "quality_vs_speedup.png")
+            return
 
         command = "stepcache " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
         result = run_bench(args.out, quick=args.quick, steps=tuple(args.steps), samples=args.samples,
