@@ -65,3 +65,30 @@ def test_adaptive_leaves_the_controlnet_whole(pipe):
         deep.h.remove()
         assert "C" in stepcache.summary(pipe).streams[0]
     assert deep.n == 7
+
+
+def test_sdxl_controlnet(tmp_path):
+    from diffusers import ControlNetModel, StableDiffusionXLControlNetPipeline
+
+    base = tiny.sdxl_pipe(tmp_path)
+    torch.manual_seed(3)
+    net = ControlNetModel.from_unet(base.unet, conditioning_embedding_out_channels=(8, 16)).eval()
+    with torch.no_grad():
+        for p in list(net.controlnet_down_blocks.parameters()) + list(net.controlnet_mid_block.parameters()):
+            p.normal_(0, 0.1)
+    pipe = StableDiffusionXLControlNetPipeline(**base.components, controlnet=net)
+    pipe.set_progress_bar_config(disable=True)
+    cond = torch.from_numpy(np.random.default_rng(0).random((1, 3, 16, 16)).astype(np.float32))
+    run = lambda: tiny.sd_call(pipe, steps=6, image=cond)  # noqa: E731
+    base_out = run()
+    with stepcache.cached(pipe, DeepCacheConfig(interval=1, branch=2)):
+        assert np.array_equal(run(), base_out)
+    with stepcache.cached(pipe, DeepCacheConfig(interval=3, branch=2, controlnet=False)):
+        whole = run()
+    with stepcache.cached(pipe, DeepCacheConfig(interval=3, branch=2)):
+        deep = Runs(pipe.controlnet.mid_block.resnets[0])
+        cached = run()
+        deep.h.remove()
+        assert stepcache.summary(pipe).streams == ("FCCFCC",)
+    assert deep.n == 2 and np.abs(cached - whole).max() <= 1e-6
+    assert np.array_equal(run(), base_out)

@@ -35,6 +35,13 @@ def test_sdxl_text2img_and_img2img(tmp_path):
     assert check(i2i, lambda: tiny.sd_call(i2i, steps=10, image=image, strength=0.5)) == "FCCFC"
 
 
+def test_sdxl_refiner(tmp_path):
+    pipe = tiny.sdxl_pipe(tmp_path, pipeline_cls=StableDiffusionXLImg2ImgPipeline, refiner=True)
+    image = torch.from_numpy(np.random.default_rng(0).random((1, 3, 16, 16)).astype(np.float32))
+    assert len(stepcache.branches(pipe)) == 1 + 3 + 2
+    assert check(pipe, lambda: tiny.sd_call(pipe, steps=10, image=image, strength=0.7)) == "FCCFCCF"
+
+
 def test_sd_inpaint(tmp_path):
     pipe = tiny.sd_pipe(tmp_path, pipeline_cls=StableDiffusionInpaintPipeline, in_channels=9)
     image = np.random.default_rng(0).random((1, 16, 16, 3)).astype(np.float32)

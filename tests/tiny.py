@@ -91,19 +91,21 @@ def sd_call(pipe, steps=6, seed=0, **kw):
                 **kw).images
 
 
-def sdxl_unet(seed: int = 0) -> UNet2DConditionModel:
+def sdxl_unet(seed: int = 0, time_ids: int = 6, cross_attention_dim: int = 64) -> UNet2DConditionModel:
     """An SDXL-shaped U-Net: no attention at the shallowest level, text_time added conditioning."""
     torch.manual_seed(seed)
     return UNet2DConditionModel(
         sample_size=8, in_channels=4, out_channels=4, layers_per_block=2, block_out_channels=(16, 32),
         down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"), up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
-        cross_attention_dim=64, attention_head_dim=(2, 4), norm_num_groups=8, use_linear_projection=True,
-        addition_embed_type="text_time", addition_time_embed_dim=8, projection_class_embeddings_input_dim=80,
+        cross_attention_dim=cross_attention_dim, attention_head_dim=(2, 4), norm_num_groups=8,
+        use_linear_projection=True,
+        addition_embed_type="text_time", addition_time_embed_dim=8,
+        projection_class_embeddings_input_dim=32 + 8 * time_ids,  # pooled text + time ids (5 for the refiner)
         transformer_layers_per_block=(1, 2),
     ).eval()
 
 
-def sdxl_pipe(tmp: Path, pipeline_cls=None, **kw):
+def sdxl_pipe(tmp: Path, pipeline_cls=None, refiner: bool = False, **kw):
     from diffusers import EulerDiscreteScheduler, StableDiffusionXLPipeline
     from transformers import CLIPTextConfig, CLIPTextModelWithProjection
 
@@ -116,8 +118,12 @@ def sdxl_pipe(tmp: Path, pipeline_cls=None, **kw):
     te2 = CLIPTextModelWithProjection(cfg).eval()
     sched = EulerDiscreteScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear",
                                    steps_offset=1, timestep_spacing="leading")
-    pipe = pipeline_cls(unet=sdxl_unet(), vae=vae(), text_encoder=text_encoder(len(tok)), text_encoder_2=te2,
-                        tokenizer=tok, tokenizer_2=tok, scheduler=sched, **kw)
+    if refiner:  # the SDXL refiner: second text encoder only, aesthetic score in the time ids
+        pipe = pipeline_cls(unet=sdxl_unet(time_ids=5, cross_attention_dim=32), vae=vae(), text_encoder=None, text_encoder_2=te2,
+                            tokenizer=None, tokenizer_2=tok, scheduler=sched, requires_aesthetics_score=True, **kw)
+    else:
+        pipe = pipeline_cls(unet=sdxl_unet(), vae=vae(), text_encoder=text_encoder(len(tok)), text_encoder_2=te2,
+                            tokenizer=tok, tokenizer_2=tok, scheduler=sched, **kw)
     pipe.set_progress_bar_config(disable=True)
     return pipe
 
