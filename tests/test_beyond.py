@@ -142,3 +142,18 @@ def test_calibrate_bad_input(pipe):
         DeepCacheConfig(schedule="adaptive", threshold=-0.1)
     with pytest.raises(ValueError, match="full_steps must be a non-empty tuple of increasing step indices"):
         DeepCacheConfig(schedule="calibrated", full_steps=(3, 1))
+
+
+def test_output_error_matrix_and_output_predictor(pipe):
+    from stepcache.calibration import output_error_matrix
+
+    error, out = output_error_matrix(pipe, run, branch=2)
+    assert error.shape == (12, 12) and np.array_equal(out, run(pipe))
+    assert (np.diagonal(error) == 0).all() and (np.tril(error) == 0).all()
+    assert (error[np.triu_indices(12, 1)] > 0).all()
+    # reusing an older step's features costs more than reusing the previous step's, on average
+    assert np.mean(np.diagonal(error, 1)) < np.mean(np.diagonal(error, 6))
+    profile = stepcache.calibrate(pipe, run, speedup=1.5, branches=[2], predictor="output")
+    assert profile.branch == 2 and profile.full_steps[0] == 0
+    with pytest.raises(ValueError, match="predictor must be 'output' or 'feature'"):
+        stepcache.calibrate(pipe, run, speedup=1.5, predictor="magic")

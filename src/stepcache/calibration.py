@@ -28,6 +28,7 @@ import torch
 from . import api
 from .adapters import check_supported
 from .config import PROFILE_VERSION, DeepCacheConfig, ProfileKey
+from .hooks import Stream
 from .structure import layout
 
 
@@ -205,7 +206,7 @@ class Profile:
     full_steps: list[int]
     speedup_target: float
     mac_fraction: float  # MACs of this schedule / uncached, counted on the calibration run
-    predicted_error: float  # the DP objective: summed relative L2 distance of reused deep features
+    predicted_error: float  # the DP objective: summed predicted error of the cached steps (see ``predictor``)
     validation_error: float  # relative L2 error of the output vs uncached, on the calibration run
     candidates: dict  # branch -> {"full_steps", "predicted_error", "validation_error", "mac_fraction"}
     created: str
@@ -224,14 +225,60 @@ def _output(x) -> torch.Tensor:
     return torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x).double()
 
 
-def calibrate(pipe, run, speedup: float, branches: list[int] | None = None) -> Profile:
+def output_error_matrix(pipe, run, branch: int) -> tuple[np.ndarray, object]:
+    """E[f, t]: relative L2 error of the U-Net output at step t when it reuses the deep features of step f < t,
+    against the uncached output at t, along the uncached trajectory of ``run(pipe)``. Costs one uncached run,
+    one full call per step and one cached call per pair (cheap: a cached call runs only the shallow branch).
+    Returns the matrix and ``run``'s output."""
+    unet, _ = api._split(pipe)
+    calls: list[tuple] = []
+
+    def keep(module, args, kwargs):
+        calls.append((args, dict(kwargs)))
+
+    handle = unet.register_forward_pre_hook(keep, with_kwargs=True)
+    try:
+        with torch.no_grad():
+            output = run(pipe)
+    finally:
+        handle.remove()
+    T = len(calls)
+    error = np.zeros((T, T))
+    with api.cached(pipe, DeepCacheConfig(interval=1, branch=branch)):
+        ctrl = getattr(unet, api._ATTR)
+        streams, outs = [], []
+        for args, kwargs in calls:  # full steps along the trajectory, each keeping its deep features
+            stream = Stream()
+            outs.append(_sample(ctrl.probe(False, stream, args, kwargs)).double())
+            streams.append(stream)
+        for t in range(1, T):
+            args, kwargs = calls[t]
+            ref = outs[t]
+            for f in range(t):
+                out = _sample(ctrl.probe(True, streams[f], args, kwargs)).double()
+                error[f, t] = float((out - ref).norm() / ref.norm().clamp_min(1e-12))
+    return error, output
+
+
+def _sample(out) -> torch.Tensor:
+    return out[0] if isinstance(out, tuple) else getattr(out, "sample", out)
+
+
+def calibrate(pipe, run, speedup: float, branches: list[int] | None = None, predictor: str = "feature") -> Profile:
     """Choose the full steps (and branch) for ``speedup`` times fewer U-Net MACs than uncached.
 
     ``run(pipe)`` makes one generation and returns its output (a pipeline output with ``.images``, an array or a
     tensor); it must be deterministic (fixed seeds). It is called once uncached, then once per candidate branch.
+    ``predictor``: what a reused step costs in the dynamic programme: ``"feature"`` (default, what the committed
+    benchmark used), the distance between the deep features themselves; ``"output"``, the measured error of the
+    U-Net output when step t reuses step f's deep features (:func:`output_error_matrix`, one cached call per pair).
+    Neither beats evenly spaced full steps on the embedded model yet (see the benchmark): summing per-step errors
+    ignores how much each step's error moves the final sample.
     """
     if not math.isfinite(speedup) or speedup <= 1:
         raise ValueError(f"speedup must be a finite number in (1, inf), got {speedup!r}")
+    if predictor not in ("output", "feature"):
+        raise ValueError(f"predictor must be 'output' or 'feature', got {predictor!r}")
     unet, _ = api._split(pipe)
     outputs = {}
 
@@ -247,7 +294,8 @@ def calibrate(pipe, run, speedup: float, branches: list[int] | None = None) -> P
         k = full_steps_for_budget(T, fractions[b], speedup)
         if k is None:
             continue
-        steps, predicted = best_full_steps(distance_matrix(feats), k)
+        cost = distance_matrix(feats) if predictor == "feature" else output_error_matrix(pipe, run, b)[0]
+        steps, predicted = best_full_steps(cost, k)
         config = DeepCacheConfig(schedule="calibrated", branch=b, full_steps=tuple(steps), num_steps=T)
         with api.cached(pipe, config):
             out = _output(run(pipe))

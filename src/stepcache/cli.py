@@ -48,6 +48,8 @@ def main(argv=None) -> None:
             p.add_argument("--out", type=Path, default=Path("out/analyze"))
         else:
             p.add_argument("--speedup", type=float, required=True, help="target: this many times fewer U-Net MACs")
+            p.add_argument("--predictor", choices=["feature", "output"], default="feature",
+                           help="cost of a reused step: deep-feature distance, or measured U-Net output error")
             p.add_argument("--out", type=Path, default=Path("profile.json"))
 
     gen = sub.add_parser("generate", help="the batch generation job: PNGs, manifest, npz; resumable; "
@@ -104,7 +106,7 @@ def main(argv=None) -> None:
                       f"{sim[0, -1]:>14.4f}")
             print(f"wrote {args.out / 'similarity.png'} and {args.out / 'analysis.json'}")
         else:
-            profile = cal.calibrate(pipe, run, args.speedup, args.branches)
+            profile = cal.calibrate(pipe, run, args.speedup, args.branches, predictor=args.predictor)
             profile.save(args.out)
             print(f"branch {profile.branch}, {len(profile.full_steps)} full steps of {profile.num_steps}: "
                   f"{profile.full_steps}")
