@@ -7,3 +7,5 @@ cd "$(dirname "$0")/.."
 .venv/bin/python benchmarks/generate_throughput.py --items 200 --steps 50 --out benchmarks/results
 .venv/bin/python benchmarks/controlnet_bench.py --steps 50 --repeats 5 --out benchmarks/results
 .venv/bin/python benchmarks/compile_bench.py --steps 50 --repeats 3 --out benchmarks/results
+.venv/bin/stepcache bench --beyond-only --predictor final --steps 50 --samples 1000 --batch 100 --timing-batch 20 \
+    --repeats 5 --threads 1 --quality-threads 2 --out benchmarks/results/beyond

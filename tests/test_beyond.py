@@ -155,5 +155,23 @@ def test_output_error_matrix_and_output_predictor(pipe):
     assert np.mean(np.diagonal(error, 1)) < np.mean(np.diagonal(error, 6))
     profile = stepcache.calibrate(pipe, run, speedup=1.5, branches=[2], predictor="output")
     assert profile.branch == 2 and profile.full_steps[0] == 0
-    with pytest.raises(ValueError, match="predictor must be 'output' or 'feature'"):
+    with pytest.raises(ValueError, match="predictor must be 'output', 'feature' or 'final'"):
         stepcache.calibrate(pipe, run, speedup=1.5, predictor="magic")
+
+
+def test_final_error_predictor_is_exact_for_a_single_cached_step(pipe):
+    from stepcache.calibration import final_error_matrix, output_error_matrix
+
+    final = final_error_matrix(pipe, run, branch=2)
+    error, reference = output_error_matrix(pipe, run, branch=2)
+    assert final.shape == (12, 12) and (np.tril(final) == 0).all()
+    # by construction, caching only step t (reusing t-1) is predicted as its measured final error
+    t = 5
+    config = DeepCacheConfig(schedule="calibrated", branch=2, num_steps=12,
+                             full_steps=tuple(i for i in range(12) if i != t))
+    with stepcache.cached(pipe, config):
+        out = run(pipe)
+    measured = np.linalg.norm(out - reference) / np.linalg.norm(reference)
+    assert final[t - 1, t] == pytest.approx(measured, rel=1e-5)
+    profile = stepcache.calibrate(pipe, run, speedup=1.5, branches=[2], predictor="final")
+    assert profile.full_steps[0] == 0 and profile.validation_error > 0

@@ -82,7 +82,7 @@ def deepcache_settings(steps: int, branches=(PAPER_BRANCH, 1), intervals=(2, 3, 
 
 
 def beyond_settings(pipe, steps: int, targets, guidance: float, branch1_fraction: float,
-                    calibration_samples: int = 20, iterations: int = 12) -> list[Setting]:
+                    calibration_samples: int = 20, iterations: int = 12, predictor: str = "feature") -> list[Setting]:
     """At 2x, 3x, 4x fewer MACs (branch 1): uniform with K evenly spaced full steps, calibrated, adaptive.
 
     Calibration and the adaptive budget use their own seeds (10000 + i), never the evaluated ones."""
@@ -102,7 +102,7 @@ def beyond_settings(pipe, steps: int, targets, guidance: float, branch1_fraction
         rows.append(Setting(f"uniform K={k} b=1 ({target}x)", steps,
                             DeepCacheConfig(schedule="calibrated", branch=1, full_steps=even, num_steps=steps),
                             family="uniform-K"))
-        profile = calibrate(pipe, run, speedup=target, branches=[1])
+        profile = calibrate(pipe, run, speedup=target, branches=[1], predictor=predictor)
         rows.append(Setting(f"calibrated K={len(profile.full_steps)} b=1 ({target}x)", steps, profile.config(),
                             family="calibrated"))
         cap = math.ceil(2 * steps / k)
@@ -180,7 +180,8 @@ def _nbytes(value) -> int:
 
 def bench_embedded(out: Path, steps: int, samples: int, batch: int, timing_batch: int, repeats: int,
                    guidance: float = 1.0, intervals=(2, 3, 5, 10), with_official: bool = True,
-                   threads: int = 1, quality_threads: int | None = None, targets=(2, 3, 4)) -> list[dict]:
+                   threads: int = 1, quality_threads: int | None = None, targets=(2, 3, 4),
+                   beyond_only: bool = False, predictor: str = "feature") -> list[dict]:
     """All rows of the embedded-model table at one step count; writes the grids, returns the rows as dicts.
 
     The quality pass runs on ``quality_threads`` (default: torch's), the speed pass on ``threads``."""
@@ -189,6 +190,8 @@ def bench_embedded(out: Path, steps: int, samples: int, batch: int, timing_batch
     per_call = 2 if guidance > 1 else 1  # classifier-free guidance doubles the U-Net batch
     branch_fraction = {b.branch: b.mac_fraction for b in api.branches(pipe)}
     settings = deepcache_settings(steps, intervals=intervals)
+    if beyond_only:  # only the rows of the adaptive / calibrated comparison (and their baselines)
+        settings, with_official = settings[:2], False
     labels, seeds = np.arange(samples) % 10, np.arange(samples)
     chunks = [slice(i, min(i + batch, samples)) for i in range(0, samples, batch)]
     results: dict[str, dict] = {}
@@ -218,7 +221,8 @@ def bench_embedded(out: Path, steps: int, samples: int, batch: int, timing_batch
     quality(settings, f"quality, {steps} steps")
     if targets:
         settings += beyond_settings(pipe, steps, targets, guidance, branch_fraction[1],
-                                    calibration_samples=min(20, samples), iterations=8 if samples < 100 else 12)
+                                    calibration_samples=min(20, samples), iterations=8 if samples < 100 else 12,
+                                    predictor=predictor)
         quality([s for s in settings if s.name not in results], "quality, calibrated / adaptive")
     fewer = {}
     for s in settings[2:]:
@@ -487,7 +491,8 @@ def machine() -> str:
 
 def run_bench(out: Path, quick: bool = False, steps=(50, 100), samples: int = 1000, batch: int = 100,
               timing_batch: int = 20, repeats: int = 5, guidance: float = 1.0, threads: int = 1,
-              quality_threads: int | None = None, sd_steps: int = 50, command: str = "") -> dict:
+              quality_threads: int | None = None, sd_steps: int = 50, command: str = "",
+              beyond_only: bool = False, predictor: str = "feature") -> dict:
     """Everything: embedded-model rows at each step count, the SD-shaped preset, tables, CSV/JSON, plot, grids."""
     if quick:
         steps, samples, batch, timing_batch, repeats, sd_steps = (10,), 10, 10, 10, 3, 10
@@ -495,10 +500,11 @@ def run_bench(out: Path, quick: bool = False, steps=(50, 100), samples: int = 10
     rows = []
     for n in steps:
         for r in bench_embedded(out, n, samples, batch, timing_batch, repeats, guidance, threads=threads,
-                                quality_threads=quality_threads, targets=(2,) if quick else (2, 3, 4)):
+                                quality_threads=quality_threads, targets=(2,) if quick else (2, 3, 4),
+                                beyond_only=beyond_only, predictor=predictor):
             rows.append(dict(r, base_steps=n))
     torch.set_num_threads(threads)
-    sd_rows = bench_sd_preset(sd_steps, intervals=(2, 3) if quick else tuple(range(2, 11)), repeats=repeats,
+    sd_rows = [] if beyond_only else bench_sd_preset(sd_steps, intervals=(2, 3) if quick else tuple(range(2, 11)), repeats=repeats,
                               width_divisor=16 if quick else 8, sample_size=16 if quick else 32)
     checks = target_checks(rows, sd_rows)
     meta = {"command": command, "machine": machine(), "quality_threads": quality_threads or _default_threads,
@@ -521,7 +527,9 @@ def run_bench(out: Path, quick: bool = False, steps=(50, 100), samples: int = 10
         md += [f"## Embedded MNIST DDPM, DDIM {n} steps (guidance {guidance}, {samples} samples for quality, "
                f"batch {timing_batch} x {repeats} interleaved rounds for speed)\n",
                embedded_table([r for r in rows if r["base_steps"] == n]), ""]
-    md += [f"## SD 1.5-shaped U-Net (random weights, DDIM {sd_steps} steps, CFG batch 2, branch 1)\n",
-           sd_table(sd_rows), "", "## Targets\n", *checks, ""]
+    if sd_rows:
+        md += [f"## SD 1.5-shaped U-Net (random weights, DDIM {sd_steps} steps, CFG batch 2, branch 1)\n",
+               sd_table(sd_rows), ""]
+    md += ["## Targets\n", *checks, ""]
     (out / "results.md").write_text("\n".join(md))
     return {"meta": meta, "embedded": rows, "sd_shaped": sd_rows, "targets": checks}

@@ -264,6 +264,27 @@ def _sample(out) -> torch.Tensor:
     return out[0] if isinstance(out, tuple) else getattr(out, "sample", out)
 
 
+def final_error_matrix(pipe, run, branch: int) -> np.ndarray:
+    """F[f, t]: predicted error of the final output when step t reuses step f's deep features.
+
+    Measured to first order: E[f, t] (:func:`output_error_matrix`) times the sensitivity of the final output to
+    step t, s_t = (final error when only step t is cached, reusing step t-1) / E[t-1, t]; one generation per step.
+    This accounts for how much an error at each step still moves the final sample."""
+    error, reference = output_error_matrix(pipe, run, branch)
+    reference = _output(reference)
+    T = len(error)
+    final = np.zeros(T)
+    for t in range(1, T):
+        config = DeepCacheConfig(schedule="calibrated", branch=branch, num_steps=T,
+                                 full_steps=tuple(i for i in range(T) if i != t))
+        with api.cached(pipe, config):
+            out = _output(run(pipe))
+        final[t] = float((out - reference).norm() / reference.norm().clamp_min(1e-12))
+    step_error = np.r_[1.0, np.diagonal(error, 1)]  # E[t-1, t]; step 0 is always full
+    sensitivity = np.divide(final, step_error, out=np.zeros(T), where=step_error > 0)
+    return error * sensitivity[None, :]
+
+
 def calibrate(pipe, run, speedup: float, branches: list[int] | None = None, predictor: str = "feature") -> Profile:
     """Choose the full steps (and branch) for ``speedup`` times fewer U-Net MACs than uncached.
 
@@ -277,8 +298,8 @@ def calibrate(pipe, run, speedup: float, branches: list[int] | None = None, pred
     """
     if not math.isfinite(speedup) or speedup <= 1:
         raise ValueError(f"speedup must be a finite number in (1, inf), got {speedup!r}")
-    if predictor not in ("output", "feature"):
-        raise ValueError(f"predictor must be 'output' or 'feature', got {predictor!r}")
+    if predictor not in ("output", "feature", "final"):
+        raise ValueError(f"predictor must be 'output', 'feature' or 'final', got {predictor!r}")
     unet, _ = api._split(pipe)
     outputs = {}
 
@@ -294,7 +315,12 @@ def calibrate(pipe, run, speedup: float, branches: list[int] | None = None, pred
         k = full_steps_for_budget(T, fractions[b], speedup)
         if k is None:
             continue
-        cost = distance_matrix(feats) if predictor == "feature" else output_error_matrix(pipe, run, b)[0]
+        if predictor == "feature":
+            cost = distance_matrix(feats)
+        elif predictor == "output":
+            cost = output_error_matrix(pipe, run, b)[0]
+        else:
+            cost = final_error_matrix(pipe, run, b)
         steps, predicted = best_full_steps(cost, k)
         config = DeepCacheConfig(schedule="calibrated", branch=b, full_steps=tuple(steps), num_steps=T)
         with api.cached(pipe, config):

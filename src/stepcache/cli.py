@@ -32,6 +32,10 @@ def main(argv=None) -> None:
                        help="torch threads for the speed passes (1: robust timings on a shared machine)")
     bench.add_argument("--quality-threads", type=int, default=None, help="torch threads for the quality pass")
     bench.add_argument("--replot", action="store_true", help="only redraw the plot from OUT/results.json")
+    bench.add_argument("--beyond-only", action="store_true",
+                       help="only the adaptive / calibrated rows at 2x/3x/4x fewer MACs, with their baselines")
+    bench.add_argument("--predictor", choices=["feature", "output", "final"], default="feature",
+                       help="calibration cost model (see stepcache.calibrate)")
 
     for name, text in (("analyze", "record the deep features of an uncached run: Figure 3 heatmaps + MAC table"),
                        ("calibrate", "choose the full steps for a MAC budget from uncached runs; write a profile")):
@@ -48,8 +52,9 @@ def main(argv=None) -> None:
             p.add_argument("--out", type=Path, default=Path("out/analyze"))
         else:
             p.add_argument("--speedup", type=float, required=True, help="target: this many times fewer U-Net MACs")
-            p.add_argument("--predictor", choices=["feature", "output"], default="feature",
-                           help="cost of a reused step: deep-feature distance, or measured U-Net output error")
+            p.add_argument("--predictor", choices=["feature", "output", "final"], default="feature",
+                           help="cost of a reused step: deep-feature distance, measured U-Net output error, or "
+                                "that error times the measured sensitivity of the final output to the step")
             p.add_argument("--out", type=Path, default=Path("profile.json"))
 
     gen = sub.add_parser("generate", help="the batch generation job: PNGs, manifest, npz; resumable; "
@@ -160,7 +165,8 @@ def main(argv=None) -> None:
         result = run_bench(args.out, quick=args.quick, steps=tuple(args.steps), samples=args.samples,
                            batch=args.batch, timing_batch=args.timing_batch, repeats=args.repeats,
                            guidance=args.guidance, threads=args.threads, quality_threads=args.quality_threads,
-                           sd_steps=args.sd_steps, command=command)
+                           sd_steps=args.sd_steps, command=command, beyond_only=args.beyond_only,
+                           predictor=args.predictor)
         print((args.out / "results.md").read_text())
         print(f"wrote {args.out}/results.md, results.csv, results.json, quality_vs_speedup.png, grids/")
         del result
