@@ -285,16 +285,16 @@ def final_error_matrix(pipe, run, branch: int) -> np.ndarray:
     return error * sensitivity[None, :]
 
 
-def calibrate(pipe, run, speedup: float, branches: list[int] | None = None, predictor: str = "feature") -> Profile:
+def calibrate(pipe, run, speedup: float, branches: list[int] | None = None, predictor: str = "final") -> Profile:
     """Choose the full steps (and branch) for ``speedup`` times fewer U-Net MACs than uncached.
 
     ``run(pipe)`` makes one generation and returns its output (a pipeline output with ``.images``, an array or a
     tensor); it must be deterministic (fixed seeds). It is called once uncached, then once per candidate branch.
-    ``predictor``: what a reused step costs in the dynamic programme: ``"feature"`` (default, what the committed
-    benchmark used), the distance between the deep features themselves; ``"output"``, the measured error of the
-    U-Net output when step t reuses step f's deep features (:func:`output_error_matrix`, one cached call per pair).
-    Neither beats evenly spaced full steps on the embedded model yet (see the benchmark): summing per-step errors
-    ignores how much each step's error moves the final sample.
+    ``predictor``: what reusing step f's deep features at step t costs in the dynamic programme. ``"final"``
+    (default): the measured U-Net output error of that reuse times the measured sensitivity of the final sample to
+    step t (:func:`final_error_matrix`; one generation per step); ``"output"``: the output error alone;
+    ``"feature"``: the distance between the deep features (cheapest, and on the embedded model no better than
+    evenly spaced full steps; see benchmarks/results/beyond for "final").
     """
     if not math.isfinite(speedup) or speedup <= 1:
         raise ValueError(f"speedup must be a finite number in (1, inf), got {speedup!r}")

@@ -52,7 +52,7 @@ def main(argv=None) -> None:
             p.add_argument("--out", type=Path, default=Path("out/analyze"))
         else:
             p.add_argument("--speedup", type=float, required=True, help="target: this many times fewer U-Net MACs")
-            p.add_argument("--predictor", choices=["feature", "output", "final"], default="feature",
+            p.add_argument("--predictor", choices=["feature", "output", "final"], default="final",
                            help="cost of a reused step: deep-feature distance, measured U-Net output error, or "
                                 "that error times the measured sensitivity of the final output to the step")
             p.add_argument("--out", type=Path, default=Path("profile.json"))
