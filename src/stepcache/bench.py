@@ -171,11 +171,14 @@ def _step_times(pipe, repeats: int) -> tuple[float, float, float]:
 
 
 def _nbytes(value) -> int:
+    """Bytes of the tensors in a cached module output (a tensor, a tuple of them, or a diffusers output object)."""
     if isinstance(value, torch.Tensor):
         return value.numel() * value.element_size()
     if isinstance(value, (tuple, list)):
         return sum(_nbytes(v) for v in value)
-    return sum(_nbytes(v) for v in getattr(value, "__dict__", {}).values()) if hasattr(value, "sample") else 0
+    if isinstance(value, dict):  # diffusers' BaseOutput is an OrderedDict
+        return sum(_nbytes(v) for v in value.values())
+    return 0
 
 
 def bench_embedded(out: Path, steps: int, samples: int, batch: int, timing_batch: int, repeats: int,

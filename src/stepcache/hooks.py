@@ -51,6 +51,7 @@ class Controller:
         self.layout = layout
         self.replayed = layout.replayed(config.branch) if replayed is None else replayed
         self.extras: list[tuple[torch.nn.Module, Controller]] = []  # ControlNets enabled along with the U-Net
+        self.hooked: list[torch.nn.Module] = []  # modules carrying this controller's hooks
         self._pipe = weakref.ref(pipe) if pipe is not None else None
         self.active: Stream | None = None  # the stream of the call in progress
         self.cached_step = False
@@ -268,20 +269,20 @@ def _hooks(unet: torch.nn.Module, controller: Controller):
 
 def attach(unet: torch.nn.Module, controller: Controller) -> None:
     """Register the hooks; on any failure, remove what was registered (the model stays as it was)."""
-    done = []
+    controller.hooked = []
     try:
         for module, hook in _hooks(unet, controller):
             HookRegistry.check_if_exists_or_initialize(module).register_hook(hook, HOOK_NAME)
-            done.append(module)
+            controller.hooked.append(module)
     except BaseException:
-        for module in done:
-            _remove(module)
+        detach(unet, controller)
         raise
 
 
 def detach(unet: torch.nn.Module, controller: Controller) -> None:
-    for module, _ in reversed(_hooks(unet, controller)):
+    for module in reversed(controller.hooked):
         _remove(module)
+    controller.hooked = []
 
 
 def _remove(module: torch.nn.Module) -> None:
