@@ -51,9 +51,10 @@ def enable(pipe_or_unet, config: DeepCacheConfig | None = None) -> None:
     if config.profile is not None:
         from .calibration import model_hash
 
-        if model_hash(unet) != config.profile.model_hash:
+        weights = model_hash(unet)
+        if weights != config.profile.model_hash:
             raise ValueError(f"this calibrated profile was made for model weights {config.profile.model_hash[:12]}, "
-                             f"this {type(unet).__name__}'s are {model_hash(unet)[:12]}; recalibrate with "
+                             f"this {type(unet).__name__}'s are {weights[:12]}; recalibrate with "
                              "stepcache calibrate")
     controller = hooks.Controller(unet, config, lay, pipe)
     controlnets = _controlnets(pipe) if config.controlnet and config.schedule != "adaptive" else []

@@ -153,8 +153,10 @@ class PeakRSS:
         self.growth_mb = (self.peak - self.base) / 2**20
 
 
-def _step_times(pipe, repeats: int) -> tuple[float, float, float]:
-    """Median seconds of one full and one cached U-Net call on the last call's inputs; and the cache's MB."""
+def _step_costs(pipe, repeats: int):
+    """For the generation just run with DeepCache on: its summary, the ideal speedup from the median time of one
+    full and one cached U-Net call on its last inputs (weighted by its schedule), and the cache's MB."""
+    summary = api.summary(pipe)
     ctrl = pipe.unet._stepcache
     args, kwargs = ctrl.last_inputs
     stream = Stream()
@@ -166,8 +168,11 @@ def _step_times(pipe, repeats: int) -> tuple[float, float, float]:
         t0 = time.perf_counter()
         ctrl.probe(True, stream, args, kwargs)
         cached.append(time.perf_counter() - t0)
+    t_full, t_cached = statistics.median(full), statistics.median(cached)
+    n_full = sum(p.count("F") for p in summary.streams)
+    ideal = summary.calls * t_full / (n_full * t_full + (summary.calls - n_full) * t_cached)
     cache_mb = sum(_nbytes(v) for v in stream.cache.values()) / 2**20
-    return statistics.median(full), statistics.median(cached), cache_mb
+    return summary, ideal, cache_mb
 
 
 def _nbytes(value) -> int:
@@ -273,10 +278,7 @@ def bench_embedded(out: Path, steps: int, samples: int, batch: int, timing_batch
         with api.cached(pipe, s.config):
             pipe(list(t_labels), num_inference_steps=s.steps, guidance_scale=guidance,
                  generator=[torch.Generator().manual_seed(int(x)) for x in t_seeds], output_type="np")
-            summary = api.summary(pipe)
-            t_full, t_cached, cache_mb = _step_times(pipe, max(5, repeats))
-        n_full = sum(p.count("F") for p in summary.streams)
-        ideal = summary.calls * t_full / (n_full * t_full + (summary.calls - n_full) * t_cached)
+            summary, ideal, cache_mb = _step_costs(pipe, max(5, repeats))
         macs_full = summary.macs_full / (timing_batch * per_call)
         step_cost[s.name] = (ideal, cache_mb, summary.macs_per_step / (timing_batch * per_call))
 
@@ -356,10 +358,7 @@ def bench_sd_preset(steps: int, intervals, repeats: int, width_divisor: int = 8,
         if s.config is not None and not s.official:
             with api.cached(pipe, s.config):
                 call(Setting(s.name, steps))
-                summary = api.summary(pipe)
-                t_full, t_cached, cache_mb = _step_times(pipe, max(5, repeats))
-            n_full = sum(p.count("F") for p in summary.streams)
-            r["ideal_speedup"] = summary.calls * t_full / (n_full * t_full + (summary.calls - n_full) * t_cached)
+                summary, r["ideal_speedup"], cache_mb = _step_costs(pipe, max(5, repeats))
             r["macs_per_step"] = summary.macs_per_step
             r["mac_ideal_speedup"] = summary.ideal_speedup
             r["cache_mb"] = cache_mb

@@ -225,11 +225,8 @@ def _output(x) -> torch.Tensor:
     return torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x).double()
 
 
-def output_error_matrix(pipe, run, branch: int) -> tuple[np.ndarray, object]:
-    """E[f, t]: relative L2 error of the U-Net output at step t when it reuses the deep features of step f < t,
-    against the uncached output at t, along the uncached trajectory of ``run(pipe)``. Costs one uncached run,
-    one full call per step and one cached call per pair (cheap: a cached call runs only the shallow branch).
-    Returns the matrix and ``run``'s output."""
+def record_trajectory(pipe, run) -> tuple[list[tuple], object]:
+    """Run ``run(pipe)`` uncached; return the ``(args, kwargs)`` of every U-Net call and ``run``'s output."""
     unet, _ = api._split(pipe)
     calls: list[tuple] = []
 
@@ -242,6 +239,16 @@ def output_error_matrix(pipe, run, branch: int) -> tuple[np.ndarray, object]:
             output = run(pipe)
     finally:
         handle.remove()
+    return calls, output
+
+
+def output_error_matrix(pipe, run, branch: int, trajectory: tuple | None = None) -> tuple[np.ndarray, object]:
+    """E[f, t]: relative L2 error of the U-Net output at step t when it reuses the deep features of step f < t,
+    against the uncached output at t, along the uncached trajectory of ``run(pipe)`` (recorded here unless
+    ``trajectory`` from :func:`record_trajectory` is given). Costs one full call per step and one cached call per
+    pair (cheap: a cached call runs only the shallow branch). Returns the matrix and ``run``'s uncached output."""
+    unet, _ = api._split(pipe)
+    calls, output = trajectory if trajectory is not None else record_trajectory(pipe, run)
     T = len(calls)
     error = np.zeros((T, T))
     with api.cached(pipe, DeepCacheConfig(interval=1, branch=branch)):
@@ -264,13 +271,13 @@ def _sample(out) -> torch.Tensor:
     return out[0] if isinstance(out, tuple) else getattr(out, "sample", out)
 
 
-def final_error_matrix(pipe, run, branch: int) -> np.ndarray:
+def final_error_matrix(pipe, run, branch: int, trajectory: tuple | None = None) -> np.ndarray:
     """F[f, t]: predicted error of the final output when step t reuses step f's deep features.
 
     Measured to first order: E[f, t] (:func:`output_error_matrix`) times the sensitivity of the final output to
     step t, s_t = (final error when only step t is cached, reusing step t-1) / E[t-1, t]; one generation per step.
     This accounts for how much an error at each step still moves the final sample."""
-    error, reference = output_error_matrix(pipe, run, branch)
+    error, reference = output_error_matrix(pipe, run, branch, trajectory)
     reference = _output(reference)
     T = len(error)
     final = np.zeros(T)
@@ -289,7 +296,8 @@ def calibrate(pipe, run, speedup: float, branches: list[int] | None = None, pred
     """Choose the full steps (and branch) for ``speedup`` times fewer U-Net MACs than uncached.
 
     ``run(pipe)`` makes one generation and returns its output (a pipeline output with ``.images``, an array or a
-    tensor); it must be deterministic (fixed seeds). It is called once uncached, then once per candidate branch.
+    tensor); it must be deterministic (fixed seeds). It is called once uncached, then once per candidate branch
+    (and, for ``"final"``, once per step and branch).
     ``predictor``: what reusing step f's deep features at step t costs in the dynamic programme. ``"final"``
     (default): the measured U-Net output error of that reuse times the measured sensitivity of the final sample to
     step t (:func:`final_error_matrix`; one generation per step); ``"output"``: the output error alone;
@@ -301,13 +309,14 @@ def calibrate(pipe, run, speedup: float, branches: list[int] | None = None, pred
     if predictor not in ("output", "feature", "final"):
         raise ValueError(f"predictor must be 'output', 'feature' or 'final', got {predictor!r}")
     unet, _ = api._split(pipe)
-    outputs = {}
+    trajectory = {}
 
-    def uncached(p):
-        outputs["ref"] = _output(run(p))
+    def uncached(p):  # one uncached run serves the features, the reference output and the recorded U-Net calls
+        trajectory["calls"], trajectory["output"] = record_trajectory(p, run)
 
     records = record_deep_features(pipe, uncached, branches)
-    reference = outputs["ref"]
+    recorded = (trajectory["calls"], trajectory["output"])
+    reference = _output(recorded[1])
     fractions = {info.branch: info.mac_fraction for info in api.branches(pipe)}
     candidates = {}
     for b, feats in records.items():
@@ -318,9 +327,9 @@ def calibrate(pipe, run, speedup: float, branches: list[int] | None = None, pred
         if predictor == "feature":
             cost = distance_matrix(feats)
         elif predictor == "output":
-            cost = output_error_matrix(pipe, run, b)[0]
+            cost = output_error_matrix(pipe, run, b, recorded)[0]
         else:
-            cost = final_error_matrix(pipe, run, b)
+            cost = final_error_matrix(pipe, run, b, recorded)
         steps, predicted = best_full_steps(cost, k)
         config = DeepCacheConfig(schedule="calibrated", branch=b, full_steps=tuple(steps), num_steps=T)
         with api.cached(pipe, config):

@@ -17,6 +17,7 @@ Output folder::
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -116,14 +117,30 @@ def load_pipeline(spec: JobSpec):
 
 
 def run_batch(pipe, spec: JobSpec, batch: list[dict], config: DeepCacheConfig | None = None) -> np.ndarray:
-    """uint8 NHWC images for one batch; each item has its own generator seeded with its seed."""
+    """uint8 NHWC images for one batch, with DeepCache at ``config`` if given; each item has its own generator
+    seeded with its seed."""
     gens = [torch.Generator().manual_seed(item["seed"]) for item in batch]
     kwargs = dict(num_inference_steps=spec.steps, guidance_scale=spec.guidance, generator=gens, output_type="np")
-    if spec.pipeline == "class-conditional":
-        images = pipe([item["class"] for item in batch], **kwargs).images
-    else:
-        images = pipe([item["prompt"] for item in batch], **kwargs).images
+    conds = [item["class"] for item in batch] if spec.pipeline == "class-conditional" else \
+        [item["prompt"] for item in batch]
+    with api.cached(pipe, config) if config is not None else contextlib.nullcontext():
+        images = pipe(conds, **kwargs).images
     return np.round(np.clip(images, 0, 1) * 255).astype(np.uint8)
+
+
+def write_batch(pipe, spec: JobSpec, batch: list[dict], out: "Output", done: set[str]) -> int:
+    """Generate one batch and write its unfinished items (the whole batch is recomputed, so an item's image never
+    depends on what else was done); returns the number written."""
+    config = spec.config()
+    t = time.perf_counter()
+    images = run_batch(pipe, spec, batch, config)
+    per_item = (time.perf_counter() - t) / len(batch)
+    written = 0
+    for item, image in zip(batch, images):
+        if item["id"] not in done:
+            out.write(item, image, per_item, config)
+            written += 1
+    return written
 
 
 # -- the output folder ----------------------------------------------------------------------------------------------
@@ -232,21 +249,10 @@ def _work(spec: JobSpec, out: Output, batches: list[list[dict]], desc: str) -> t
     done = out.done()
     todo = [b for b in batches if any(item["id"] not in done for item in b)]
     pipe = load_pipeline(spec)
-    config = spec.config()
     written, t0 = 0, time.perf_counter()
     with tqdm(total=sum(len(b) for b in todo), desc=desc, unit="img") as bar:
         for batch in todo:
-            t = time.perf_counter()
-            if config is None:
-                images = run_batch(pipe, spec, batch)
-            else:
-                with api.cached(pipe, config):
-                    images = run_batch(pipe, spec, batch)
-            per_item = (time.perf_counter() - t) / len(batch)
-            for item, image in zip(batch, images):
-                if item["id"] not in done:  # the whole batch is recomputed, only the missing items are written
-                    out.write(item, image, per_item, config)
-                    written += 1
+            written += write_batch(pipe, spec, batch, out, done)
             bar.update(len(batch))
     return written, time.perf_counter() - t0
 
@@ -302,10 +308,9 @@ def measure_deepcache_speedup(spec: JobSpec, repeats: int = 3) -> float:
         t = time.perf_counter()
         run_batch(pipe, spec, batch)
         plain = time.perf_counter() - t
-        with api.cached(pipe, spec.config()):
-            t = time.perf_counter()
-            run_batch(pipe, spec, batch)
-            ratios.append(plain / (time.perf_counter() - t))
+        t = time.perf_counter()
+        run_batch(pipe, spec, batch, spec.config())
+        ratios.append(plain / (time.perf_counter() - t))
     return statistics.median(ratios)
 
 
@@ -328,21 +333,8 @@ def run_ray(spec: JobSpec, folder: Path, workers: int = 2, restart: bool = False
             self.out = Output(folder, spec, writer=f"ray{os.getpid()}")
 
         def __call__(self, rows):
-            written = 0
-            for payload in rows["batch"]:
-                batch = json.loads(payload)
-                config = spec.config()
-                t = time.perf_counter()
-                if config is None:
-                    images = run_batch(self.pipe, spec, batch)
-                else:
-                    with api.cached(self.pipe, config):
-                        images = run_batch(self.pipe, spec, batch)
-                per_item = (time.perf_counter() - t) / len(batch)
-                for item, image in zip(batch, images):
-                    if item["id"] not in done:
-                        self.out.write(item, image, per_item, config)
-                        written += 1
+            written = sum(write_batch(self.pipe, spec, json.loads(payload), self.out, done)
+                          for payload in rows["batch"])
             return {"written": np.array([written])}
 
     t0 = time.perf_counter()
