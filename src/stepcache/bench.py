@@ -153,6 +153,17 @@ class PeakRSS:
         self.growth_mb = (self.peak - self.base) / 2**20
 
 
+def _paired_order(settings: list[Setting], official: list[Setting], round_index: int) -> list[Setting]:
+    """One speed round: every setting once, each official-helper row right beside its stepcache twin (so the
+    ours/official ratio compares runs made seconds apart), the twin order alternating from round to round."""
+    twins = {o.name.removeprefix("official "): o for o in official}
+    order = []
+    for s in settings:
+        pair = [s, twins[s.name]] if s.name in twins else [s]
+        order += pair if round_index % 2 == 0 else pair[::-1]
+    return order
+
+
 def _step_costs(pipe, repeats: int):
     """For the generation just run with DeepCache on: its summary, the ideal speedup from the median time of one
     full and one cached U-Net call on its last inputs (weighted by its schedule), and the cache's MB."""
@@ -264,8 +275,8 @@ def bench_embedded(out: Path, steps: int, samples: int, batch: int, timing_batch
                 outputs[s.name], _, _ = _generate(pipe, s, t_labels, t_seeds, guidance)
             peak[s.name] = mem.growth_mb
             bar.update(1)
-        for _ in range(repeats):
-            for s in timed:
+        for k in range(repeats):
+            for s in _paired_order(settings, official, k):
                 times[s.name].append(_generate(pipe, s, t_labels, t_seeds, guidance)[1])
                 bar.update(1)
 
@@ -344,8 +355,8 @@ def bench_sd_preset(steps: int, intervals, repeats: int, width_divisor: int = 8,
     outputs = {}
     call(ours[0])  # warm-up
     with tqdm(total=repeats * len(timed), desc="speed, SD-shaped U-Net", unit="run") as bar:
-        for _ in range(repeats):
-            for s in timed:
+        for k in range(repeats):
+            for s in _paired_order(ours, official, k):
                 outputs[s.name], sec = call(s)
                 times[s.name].append(sec)
                 bar.update(1)
@@ -494,20 +505,24 @@ def machine() -> str:
 def run_bench(out: Path, quick: bool = False, steps=(50, 100), samples: int = 1000, batch: int = 100,
               timing_batch: int = 20, repeats: int = 5, guidance: float = 1.0, threads: int = 1,
               quality_threads: int | None = None, sd_steps: int = 50, command: str = "",
-              beyond_only: bool = False, predictor: str = "feature") -> dict:
-    """Everything: embedded-model rows at each step count, the SD-shaped preset, tables, CSV/JSON, plot, grids."""
+              beyond_only: bool = False, predictor: str = "feature", beyond: bool = True,
+              sd_preset: bool = True) -> dict:
+    """Everything: embedded-model rows at each step count, the SD-shaped preset, tables, CSV/JSON, plot, grids.
+
+    ``beyond=False`` leaves out the calibrated / adaptive rows, ``sd_preset=False`` the SD-shaped preset."""
     if quick:
         steps, samples, batch, timing_batch, repeats, sd_steps = (10,), 10, 10, 10, 3, 10
     out.mkdir(parents=True, exist_ok=True)
     rows = []
     for n in steps:
         for r in bench_embedded(out, n, samples, batch, timing_batch, repeats, guidance, threads=threads,
-                                quality_threads=quality_threads, targets=(2,) if quick else (2, 3, 4),
+                                quality_threads=quality_threads, targets=() if not beyond else (2,) if quick else (2, 3, 4),
                                 beyond_only=beyond_only, predictor=predictor):
             rows.append(dict(r, base_steps=n))
     torch.set_num_threads(threads)
-    sd_rows = [] if beyond_only else bench_sd_preset(sd_steps, intervals=(2, 3) if quick else tuple(range(2, 11)), repeats=repeats,
-                              width_divisor=16 if quick else 8, sample_size=16 if quick else 32)
+    sd_rows = [] if beyond_only or not sd_preset else bench_sd_preset(
+        sd_steps, intervals=(2, 3) if quick else tuple(range(2, 11)), repeats=repeats,
+        width_divisor=16 if quick else 8, sample_size=16 if quick else 32)
     checks = target_checks(rows, sd_rows)
     meta = {"command": command, "machine": machine(), "quality_threads": quality_threads or _default_threads,
             "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),

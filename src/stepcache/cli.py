@@ -34,6 +34,8 @@ def main(argv=None) -> None:
     bench.add_argument("--replot", action="store_true", help="only redraw the plot from OUT/results.json")
     bench.add_argument("--beyond-only", action="store_true",
                        help="only the adaptive / calibrated rows at 2x/3x/4x fewer MACs, with their baselines")
+    bench.add_argument("--no-beyond", action="store_true", help="leave out the adaptive / calibrated rows")
+    bench.add_argument("--no-sd-preset", action="store_true", help="leave out the SD-shaped speed preset")
     bench.add_argument("--predictor", choices=["feature", "output", "final"], default="feature",
                        help="calibration cost model (see stepcache.calibrate)")
 
@@ -166,7 +168,8 @@ def main(argv=None) -> None:
                            batch=args.batch, timing_batch=args.timing_batch, repeats=args.repeats,
                            guidance=args.guidance, threads=args.threads, quality_threads=args.quality_threads,
                            sd_steps=args.sd_steps, command=command, beyond_only=args.beyond_only,
-                           predictor=args.predictor)
+                           predictor=args.predictor, beyond=not args.no_beyond,
+                           sd_preset=not args.no_sd_preset)
         print((args.out / "results.md").read_text())
         print(f"wrote {args.out}/results.md, results.csv, results.json, quality_vs_speedup.png, grids/")
         del result
