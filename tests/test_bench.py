@@ -61,3 +61,13 @@ def test_fewer_steps_rows_match_deepcache_macs(bench):
             n = max(1, round(r["steps"] * r["macs_fraction"]))
             assert n in fewer
             assert abs(fewer[n]["macs_per_image"] - r["macs_per_image"]) <= 0.5 * fewer[n]["macs_per_step"]
+
+
+def test_beyond_rows_at_the_mac_budget(bench):
+    rows = bench[1]["embedded"]
+    beyond = {r["family"]: r for r in rows if r["family"] in ("uniform-K", "calibrated", "adaptive",
+                                                              "adaptive-unweighted")}
+    assert set(beyond) == {"uniform-K", "calibrated", "adaptive", "adaptive-unweighted"}
+    for r in beyond.values():  # 2x fewer MACs than uncached (the quick run's only target), never more
+        assert r["setting"].endswith("(2x)") and r["macs_fraction"] <= 0.5 + 1e-9, r["setting"]
+    assert any(line.startswith("- adaptive beats") for line in bench[1]["targets"])

@@ -82,11 +82,12 @@ def deepcache_settings(steps: int, branches=(PAPER_BRANCH, 1), intervals=(2, 3, 
 
 
 def beyond_settings(pipe, steps: int, targets, guidance: float, branch1_fraction: float,
-                    calibration_samples: int = 20, iterations: int = 12, predictor: str = "feature") -> list[Setting]:
-    """At 2x, 3x, 4x fewer MACs (branch 1): uniform with K evenly spaced full steps, calibrated, adaptive.
+                    calibration_samples: int = 20, iterations: int = 12, predictor: str = "final") -> list[Setting]:
+    """At 2x, 3x, 4x fewer MACs (branch 1): uniform with K evenly spaced full steps, calibrated, adaptive (with the
+    calibration's per-step weights, ``predictor="final"`` only) and adaptive unweighted (the drift alone).
 
     Calibration and the adaptive budget use their own seeds (10000 + i), never the evaluated ones."""
-    from .calibration import adaptive_threshold, calibrate, full_steps_for_budget
+    from .calibration import adaptive_threshold, full_steps_for_budget, measure, plan
 
     cal_labels = np.arange(calibration_samples) % 10
     cal_seeds = 10_000 + np.arange(calibration_samples)
@@ -96,20 +97,26 @@ def beyond_settings(pipe, steps: int, targets, guidance: float, branch1_fraction
                  generator=[torch.Generator().manual_seed(int(x)) for x in cal_seeds]).images
 
     rows = []
+    measurement = measure(pipe, run, branches=[1], predictor=predictor)  # one measurement serves every budget
     for target in tqdm(targets, desc="calibrate / tune adaptive", unit="target"):
         k = full_steps_for_budget(steps, branch1_fraction, target)
         even = tuple(sorted({round(i * steps / k) for i in range(k)}))
         rows.append(Setting(f"uniform K={k} b=1 ({target}x)", steps,
                             DeepCacheConfig(schedule="calibrated", branch=1, full_steps=even, num_steps=steps),
                             family="uniform-K"))
-        profile = calibrate(pipe, run, speedup=target, branches=[1], predictor=predictor)
+        profile = plan(pipe, run, measurement, target)
         rows.append(Setting(f"calibrated K={len(profile.full_steps)} b=1 ({target}x)", steps, profile.config(),
                             family="calibrated"))
         cap = math.ceil(2 * steps / k)
+        if profile.adaptive_weights:  # the adaptive schedule with the profile's measured per-step weights
+            threshold, _ = adaptive_threshold(pipe, run, target, interval=cap, iterations=iterations,
+                                              profile=profile)
+            rows.append(Setting(f"adaptive t={threshold:.3g} b=1 ({target}x)", steps,
+                                profile.config(threshold=threshold, interval=cap), family="adaptive"))
         threshold, _ = adaptive_threshold(pipe, run, target, branch=1, interval=cap, iterations=iterations)
-        rows.append(Setting(f"adaptive t={threshold:.3g} b=1 ({target}x)", steps,
+        rows.append(Setting(f"adaptive unweighted t={threshold:.3g} b=1 ({target}x)", steps,
                             DeepCacheConfig(schedule="adaptive", threshold=threshold, branch=1, interval=cap),
-                            family="adaptive"))
+                            family="adaptive-unweighted"))
     return rows
 
 
@@ -200,7 +207,7 @@ def _nbytes(value) -> int:
 def bench_embedded(out: Path, steps: int, samples: int, batch: int, timing_batch: int, repeats: int,
                    guidance: float = 1.0, intervals=(2, 3, 5, 10), with_official: bool = True,
                    threads: int = 1, quality_threads: int | None = None, targets=(2, 3, 4),
-                   beyond_only: bool = False, predictor: str = "feature") -> list[dict]:
+                   beyond_only: bool = False, predictor: str = "final") -> list[dict]:
     """All rows of the embedded-model table at one step count; writes the grids, returns the rows as dicts.
 
     The quality pass runs on ``quality_threads`` (default: torch's), the speed pass on ``threads``."""
@@ -443,7 +450,7 @@ def target_checks(rows: list[dict], sd_rows: list[dict]) -> list[str]:
                 lines.append(f"- DeepCache beats equal-MACs DDIM on {key}, {r['steps']} steps {r['setting']} vs "
                              f"DDIM {n} steps: {r[key]:.3f} vs {f[key]:.3f} ({'met' if better else 'MISSED'})")
     for r in rows:
-        if r["family"] in ("calibrated", "adaptive"):
+        if r["family"] in ("calibrated", "adaptive", "adaptive-unweighted"):
             tag = r["setting"].rsplit("(", 1)[1]
             uni = next(x for x in rows if x["family"] == "uniform-K" and x["setting"].endswith("(" + tag)
                        and x["steps"] == r["steps"])
@@ -468,7 +475,7 @@ def plot(rows: list[dict], path: Path) -> None:
     for steps in sorted({r["steps"] for r in rows if r["family"] != "fewer-steps"}):
         group = [r for r in rows if r.get("base_steps", r["steps"]) == steps]
         for family, marker in (("uniform", "o"), ("non-uniform", "s"), ("fewer-steps", "^"), ("uniform-K", "v"),
-                               ("calibrated", "D"), ("adaptive", "P")):
+                               ("calibrated", "D"), ("adaptive", "P"), ("adaptive-unweighted", "X")):
             for branch in sorted({r["branch"] for r in group if r["family"] == family}, key=str):
                 pts = sorted((r["speedup"], r["fid_domain"], r["psnr_vs_uncached"]) for r in group
                              if r["family"] == family and r["branch"] == branch
@@ -505,7 +512,7 @@ def machine() -> str:
 def run_bench(out: Path, quick: bool = False, steps=(50, 100), samples: int = 1000, batch: int = 100,
               timing_batch: int = 20, repeats: int = 5, guidance: float = 1.0, threads: int = 1,
               quality_threads: int | None = None, sd_steps: int = 50, command: str = "",
-              beyond_only: bool = False, predictor: str = "feature", beyond: bool = True,
+              beyond_only: bool = False, predictor: str = "final", beyond: bool = True,
               sd_preset: bool = True) -> dict:
     """Everything: embedded-model rows at each step count, the SD-shaped preset, tables, CSV/JSON, plot, grids.
 

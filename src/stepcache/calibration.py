@@ -49,9 +49,12 @@ def scheduler_id(scheduler) -> str:
     return f"{type(scheduler).__name__}:{digest}"
 
 
-def record_deep_features(pipe, run, branches: list[int] | None = None) -> dict[int, list[torch.Tensor]]:
+def record_deep_features(pipe, run, branches: list[int] | None = None,
+                         signals: dict | None = None) -> dict[int, list[torch.Tensor]]:
     """Run ``run(pipe)`` once, uncached, and return per branch the deep feature each U-Net call fed its shallow
-    path (float32, on CPU). ``run`` is the user's own call, e.g. ``lambda p: p(prompt, num_inference_steps=50)``."""
+    path (float32, on CPU). ``run`` is the user's own call, e.g. ``lambda p: p(prompt, num_inference_steps=50)``.
+    If ``signals`` is a dict, it also receives per branch the shallow feature the adaptive schedule watches (the
+    skip feature entering the deep part) at every call."""
     unet, _ = api._split(pipe)
     check_supported(unet)
     if getattr(unet, api._ATTR, None) is not None:
@@ -69,6 +72,8 @@ def record_deep_features(pipe, run, branches: list[int] | None = None) -> dict[i
         def hook(module, inputs, output):
             out = output if isinstance(output, torch.Tensor) else output[0]
             skip_channels[b] = out.shape[1]
+            if signals is not None:
+                signals.setdefault(b, []).append(out.detach().float().cpu())
         return hook
 
     def keep_deep(b):
@@ -208,16 +213,25 @@ class Profile:
     mac_fraction: float  # MACs of this schedule / uncached, counted on the calibration run
     predicted_error: float  # the DP objective: summed predicted error of the cached steps (see ``predictor``)
     validation_error: float  # relative L2 error of the output vs uncached, on the calibration run
+    adaptive_weights: list[float] | None  # per step, for the adaptive schedule (predictor "final" only)
     candidates: dict  # branch -> {"full_steps", "predicted_error", "validation_error", "mac_fraction"}
     created: str
 
     def save(self, path: str | Path) -> None:
         Path(path).write_text(json.dumps(asdict(self), indent=2) + "\n")
 
-    def config(self) -> DeepCacheConfig:
-        return DeepCacheConfig(schedule="calibrated", branch=self.branch, full_steps=tuple(self.full_steps),
-                               num_steps=self.num_steps,
-                               profile=ProfileKey(self.model_hash, self.scheduler, self.num_steps))
+    def config(self, threshold: float | None = None, interval: int | None = None) -> DeepCacheConfig:
+        """The calibrated schedule; with ``threshold``, the adaptive one with this profile's weights (see
+        :meth:`DeepCacheConfig.from_profile`)."""
+        key = ProfileKey(self.model_hash, self.scheduler, self.num_steps)
+        if threshold is None:
+            return DeepCacheConfig(schedule="calibrated", branch=self.branch, full_steps=tuple(self.full_steps),
+                                   num_steps=self.num_steps, profile=key)
+        if not self.adaptive_weights:
+            raise ValueError("this profile has no adaptive weights (they come with predictor='final')")
+        return DeepCacheConfig(schedule="adaptive", branch=self.branch, threshold=threshold,
+                               interval=self.num_steps if interval is None else interval,
+                               weights=tuple(self.adaptive_weights), num_steps=self.num_steps, profile=key)
 
 
 def _output(x) -> torch.Tensor:
@@ -292,6 +306,107 @@ def final_error_matrix(pipe, run, branch: int, trajectory: tuple | None = None) 
     return error * sensitivity[None, :]
 
 
+def adaptive_weights(signal: list[torch.Tensor], final: np.ndarray) -> list[float]:
+    """Per-step weights for the adaptive schedule: w_t = (measured final-sample error when only step t is cached)
+    / (drift of the watched shallow feature from step t-1 to t, as the adaptive schedule measures it), so that
+    ``w_t * drift`` predicts the final error of caching step t. ``final`` is :func:`final_error_matrix`'s matrix."""
+    T = len(signal)
+    weights = [0.0] * T
+    for t in range(1, T):
+        ref = signal[t - 1]
+        drift = float((signal[t] - ref).abs().mean() / ref.abs().mean().clamp_min(1e-12))
+        weights[t] = float(final[t - 1, t]) / drift if drift > 0 else 0.0
+    weights[0] = weights[1] if T > 1 else 0.0  # step 0 is always full; any value serves
+    return weights
+
+
+@dataclass
+class Measurement:
+    """What :func:`measure` recorded from the uncached run(s): per branch the cost matrix of the dynamic programme
+    and the adaptive weights, plus the uncached output. One measurement serves any number of budgets."""
+
+    costs: dict  # branch -> (T, T) cost of reusing step f's deep features at step t
+    weights: dict  # branch -> per-step adaptive weights (predictor "final") or None
+    reference: torch.Tensor  # the uncached output of run(pipe)
+    fractions: dict  # branch -> MACs of a cached step / a full step
+    predictor: str
+
+
+def _check_speedup(speedup) -> None:
+    if isinstance(speedup, bool) or not isinstance(speedup, (int, float)) or not math.isfinite(speedup) \
+            or speedup <= 1:
+        raise ValueError(f"speedup must be a finite number in (1, inf), got {speedup!r}")
+
+
+def measure(pipe, run, branches: list[int] | None = None, predictor: str = "final",
+            speedups=None) -> Measurement:
+    """The measurements behind :func:`calibrate`: one uncached run, then per branch the cost matrix of
+    ``predictor``. Branches that cannot reach any of ``speedups`` (if given) are skipped."""
+    if predictor not in ("output", "feature", "final"):
+        raise ValueError(f"predictor must be 'output', 'feature' or 'final', got {predictor!r}")
+    for speedup in speedups or ():
+        _check_speedup(speedup)
+    trajectory = {}
+
+    def uncached(p):  # one uncached run serves the features, the reference output and the recorded U-Net calls
+        trajectory["calls"], trajectory["output"] = record_trajectory(p, run)
+
+    signals: dict[int, list[torch.Tensor]] = {}
+    records = record_deep_features(pipe, uncached, branches, signals)
+    recorded = (trajectory["calls"], trajectory["output"])
+    fractions = {info.branch: info.mac_fraction for info in api.branches(pipe)}
+    costs, weights = {}, {}
+    for b, feats in records.items():
+        if speedups and all(full_steps_for_budget(len(feats), fractions[b], x) is None for x in speedups):
+            continue
+        if predictor == "feature":
+            costs[b] = distance_matrix(feats)
+        elif predictor == "output":
+            costs[b] = output_error_matrix(pipe, run, b, recorded)[0]
+        else:
+            costs[b] = final_error_matrix(pipe, run, b, recorded)
+        weights[b] = adaptive_weights(signals[b], costs[b]) if predictor == "final" else None
+    return Measurement(costs, weights, _output(recorded[1]), {b: fractions[b] for b in records}, predictor)
+
+
+def plan(pipe, run, measurement: Measurement, speedup: float) -> Profile:
+    """The profile for ``speedup`` times fewer U-Net MACs: per branch the best full steps for the budget (exact
+    dynamic programme over ``measurement``'s costs), checked by one cached ``run(pipe)`` each; the branch whose
+    output comes closest to uncached wins."""
+    _check_speedup(speedup)
+    unet, _ = api._split(pipe)
+    reference = measurement.reference
+    candidates = {}
+    for b, cost in measurement.costs.items():
+        T = len(cost)
+        k = full_steps_for_budget(T, measurement.fractions[b], speedup)
+        if k is None:
+            continue
+        steps, predicted = best_full_steps(cost, k)
+        config = DeepCacheConfig(schedule="calibrated", branch=b, full_steps=tuple(steps), num_steps=T)
+        with api.cached(pipe, config):
+            out = _output(run(pipe))
+            summary = api.summary(pipe)  # MACs counted on this run's own inputs
+        error = float((out - reference).norm() / reference.norm().clamp_min(1e-12))
+        candidates[b] = {"full_steps": steps, "predicted_error": predicted, "validation_error": error,
+                         "mac_fraction": summary.macs_per_step / summary.macs_full,
+                         "adaptive_weights": measurement.weights[b]}
+    if not candidates:
+        cheapest = min(measurement.fractions.values())
+        raise ValueError(f"speedup {speedup} is out of reach: even the cheapest branch costs {cheapest:.1%} of a "
+                         f"full step per cached step (largest reachable speedup {1 / cheapest:.2f})")
+    b = min(candidates, key=lambda c: candidates[c]["validation_error"])
+    c = candidates[b]
+    scheduler = getattr(pipe, "scheduler", None)
+    return Profile(version=PROFILE_VERSION, model_hash=model_hash(unet),
+                   scheduler=scheduler_id(scheduler) if scheduler is not None else "none",
+                   num_steps=len(measurement.costs[b]), branch=b, full_steps=c["full_steps"],
+                   speedup_target=speedup, mac_fraction=c["mac_fraction"], predicted_error=c["predicted_error"],
+                   validation_error=c["validation_error"], adaptive_weights=c["adaptive_weights"],
+                   candidates={str(k): v for k, v in candidates.items()},
+                   created=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
+
+
 def calibrate(pipe, run, speedup: float, branches: list[int] | None = None, predictor: str = "final") -> Profile:
     """Choose the full steps (and branch) for ``speedup`` times fewer U-Net MACs than uncached.
 
@@ -300,65 +415,27 @@ def calibrate(pipe, run, speedup: float, branches: list[int] | None = None, pred
     (and, for ``"final"``, once per step and branch).
     ``predictor``: what reusing step f's deep features at step t costs in the dynamic programme. ``"final"``
     (default): the measured U-Net output error of that reuse times the measured sensitivity of the final sample to
-    step t (:func:`final_error_matrix`; one generation per step); ``"output"``: the output error alone;
-    ``"feature"``: the distance between the deep features (cheapest, and on the embedded model no better than
-    evenly spaced full steps; see benchmarks/results/beyond for "final").
+    step t (:func:`final_error_matrix`; one generation per step); it also gives the profile the per-step weights
+    of the adaptive schedule (:func:`adaptive_weights`). ``"output"``: the output error alone; ``"feature"``: the
+    distance between the deep features (cheapest, and on the embedded model no better than evenly spaced full
+    steps; see benchmarks/results/beyond for "final"). For several budgets, :func:`measure` once and
+    :func:`plan` each.
     """
-    if not math.isfinite(speedup) or speedup <= 1:
-        raise ValueError(f"speedup must be a finite number in (1, inf), got {speedup!r}")
-    if predictor not in ("output", "feature", "final"):
-        raise ValueError(f"predictor must be 'output', 'feature' or 'final', got {predictor!r}")
-    unet, _ = api._split(pipe)
-    trajectory = {}
-
-    def uncached(p):  # one uncached run serves the features, the reference output and the recorded U-Net calls
-        trajectory["calls"], trajectory["output"] = record_trajectory(p, run)
-
-    records = record_deep_features(pipe, uncached, branches)
-    recorded = (trajectory["calls"], trajectory["output"])
-    reference = _output(recorded[1])
-    fractions = {info.branch: info.mac_fraction for info in api.branches(pipe)}
-    candidates = {}
-    for b, feats in records.items():
-        T = len(feats)
-        k = full_steps_for_budget(T, fractions[b], speedup)
-        if k is None:
-            continue
-        if predictor == "feature":
-            cost = distance_matrix(feats)
-        elif predictor == "output":
-            cost = output_error_matrix(pipe, run, b, recorded)[0]
-        else:
-            cost = final_error_matrix(pipe, run, b, recorded)
-        steps, predicted = best_full_steps(cost, k)
-        config = DeepCacheConfig(schedule="calibrated", branch=b, full_steps=tuple(steps), num_steps=T)
-        with api.cached(pipe, config):
-            out = _output(run(pipe))
-            summary = api.summary(pipe)  # MACs counted on this run's own inputs
-        error = float((out - reference).norm() / reference.norm().clamp_min(1e-12))
-        candidates[b] = {"full_steps": steps, "predicted_error": predicted, "validation_error": error,
-                         "mac_fraction": summary.macs_per_step / summary.macs_full}
-    if not candidates:
-        raise ValueError(f"speedup {speedup} is out of reach: even branch 1 costs {min(fractions.values()):.1%} of "
-                         f"a full step per cached step (largest reachable speedup {1 / min(fractions.values()):.2f})")
-    b = min(candidates, key=lambda c: candidates[c]["validation_error"])
-    c = candidates[b]
-    scheduler = getattr(pipe, "scheduler", None)
-    return Profile(PROFILE_VERSION, model_hash(unet), scheduler_id(scheduler) if scheduler is not None else "none",
-                   len(records[b]), b, c["full_steps"], speedup, c["mac_fraction"], c["predicted_error"],
-                   c["validation_error"], {str(k): v for k, v in candidates.items()},
-                   time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
+    _check_speedup(speedup)
+    return plan(pipe, run, measure(pipe, run, branches, predictor, speedups=[speedup]), speedup)
 
 
 def adaptive_threshold(pipe, run, speedup: float, branch: int = 1, interval: int | None = None,
-                       iterations: int = 12) -> tuple[float, float]:
+                       iterations: int = 12, profile: Profile | None = None) -> tuple[float, float]:
     """The adaptive budget (threshold) whose U-Net MACs come closest to ``1/speedup`` of uncached without
-    exceeding it, by bisection on ``run(pipe)``. Returns ``(threshold, MAC fraction measured on that run)``."""
-    lo, hi = 1e-4, 10.0
+    exceeding it, by bisection on ``run(pipe)``. With ``profile``, the adaptive schedule uses its branch and
+    weights. Returns ``(threshold, MAC fraction measured on that run)``."""
+    lo, hi = 1e-6, 10.0
     best = (0.0, 1.0)
     for _ in range(iterations):
         mid = math.sqrt(lo * hi)
-        config = DeepCacheConfig(schedule="adaptive", threshold=mid, branch=branch, interval=interval or 1000)
+        config = profile.config(threshold=mid, interval=interval) if profile is not None else \
+            DeepCacheConfig(schedule="adaptive", threshold=mid, branch=branch, interval=interval or 1000)
         with api.cached(pipe, config):
             run(pipe)
             s = api.summary(pipe)

@@ -36,7 +36,7 @@ def main(argv=None) -> None:
                        help="only the adaptive / calibrated rows at 2x/3x/4x fewer MACs, with their baselines")
     bench.add_argument("--no-beyond", action="store_true", help="leave out the adaptive / calibrated rows")
     bench.add_argument("--no-sd-preset", action="store_true", help="leave out the SD-shaped speed preset")
-    bench.add_argument("--predictor", choices=["feature", "output", "final"], default="feature",
+    bench.add_argument("--predictor", choices=["feature", "output", "final"], default="final",
                        help="calibration cost model (see stepcache.calibrate)")
 
     for name, text in (("analyze", "record the deep features of an uncached run: Figure 3 heatmaps + MAC table"),
@@ -120,6 +120,9 @@ def main(argv=None) -> None:
             print(f"MACs {profile.mac_fraction:.3f} of uncached; output error vs uncached "
                   f"{profile.validation_error:.4f} (relative L2) on the calibration run")
             print(f"wrote {args.out}; use it with stepcache.DeepCacheConfig.from_profile({str(args.out)!r})")
+            if profile.adaptive_weights:
+                print("or, deciding each step online with the profile's per-step weights: "
+                      f"DeepCacheConfig.from_profile({str(args.out)!r}, threshold=...) (larger: faster)")
     elif args.command == "generate":
         import json
 

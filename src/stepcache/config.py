@@ -9,7 +9,7 @@ from pathlib import Path
 
 #: schedules a :class:`DeepCacheConfig` accepts (see :mod:`stepcache.schedules`)
 SCHEDULES = ("uniform", "nonuniform", "nonuniform-reference", "adaptive", "calibrated")
-PROFILE_VERSION = 1
+PROFILE_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -57,11 +57,16 @@ class DeepCacheConfig:
         stop: steps from this one on are always full (index or fraction); ``None`` caches to the end.
         num_steps: the number of U-Net calls per stream, needed by schedules that depend on it (non-uniform,
             fractional windows) only when the U-Net is used without a pipeline; a pipeline tells it by itself.
-        threshold: for ``schedule="adaptive"``, the error budget: a step is cached while the shallow feature that
-            enters the deep part has moved less than this (relative L1) since the last full step. ``0`` never caches
+        threshold: for ``schedule="adaptive"``, the error budget between two full steps. Each cached step's
+            predicted error is how far the shallow feature entering the deep part has moved (relative L1) since
+            the last full step, times the step's weight when ``weights`` is given; a step is cached while these
+            add up to less than the threshold, else it runs full and the sum restarts. ``0`` never caches
             (bit-identical to the plain model); larger values cache more: faster, further from the plain output.
-            ``interval`` caps the run of cached steps (at most N-1 in a row), ``start``/``stop`` keep the first and
-            last steps full.
+            ``interval`` caps the run of cached steps (at most N-1 in a row); ``start`` keeps the first steps
+            full (warm-up), ``stop`` the last ones (e.g. ``stop=0.9``: the last 10% of the steps).
+        weights: for ``schedule="adaptive"``, one weight per step turning the feature's drift into a predicted error
+            of the final sample (how much an error at that step still shows at the end). ``stepcache calibrate``
+            measures them; ``DeepCacheConfig.from_profile(path, threshold=...)`` loads them. ``None``: all 1.
         full_steps: for ``schedule="calibrated"``, the full steps (see :func:`stepcache.calibrate`);
             :meth:`from_profile` fills it, with the ``profile`` key the profile is valid for.
         controlnet: on a ControlNet pipeline, also skip the ControlNet's own deep part on cached steps (only the
@@ -79,6 +84,7 @@ class DeepCacheConfig:
     num_steps: int | None = None
     threshold: float = 0.05
     full_steps: tuple[int, ...] | None = None
+    weights: tuple[float, ...] | None = None
     profile: ProfileKey | None = None
     controlnet: bool = True
 
@@ -110,18 +116,39 @@ class DeepCacheConfig:
                                  f"for schedule='calibrated', got {steps!r}")
         elif self.full_steps is not None:
             raise ValueError(f"full_steps is only used by schedule='calibrated', not {self.schedule!r}")
+        if self.weights is not None:
+            if self.schedule != "adaptive":
+                raise ValueError(f"weights is only used by schedule='adaptive', not {self.schedule!r}")
+            w = self.weights
+            if not w or not isinstance(w, tuple) or any(isinstance(x, bool) or not isinstance(x, (int, float))
+                                                        or not math.isfinite(x) or x < 0 for x in w):
+                raise ValueError("weights must be a non-empty tuple of finite numbers in [0, inf), one per step, "
+                                 f"got {w!r}")
+            if self.num_steps is not None and self.num_steps != len(w):
+                raise ValueError(f"weights has {len(w)} entries, one per step, but num_steps is {self.num_steps}")
 
     @classmethod
-    def from_profile(cls, path: str | Path) -> "DeepCacheConfig":
+    def from_profile(cls, path: str | Path, threshold: float | None = None,
+                     interval: int | None = None) -> "DeepCacheConfig":
         """Load a profile written by ``stepcache calibrate``; enabling it on another model, scheduler or step count
-        is refused."""
+        is refused.
+
+        Without ``threshold``: the calibrated schedule (the profile's full steps). With it: the adaptive schedule
+        on the profile's branch, its decisions weighted by the profile's per-step weights; ``interval`` caps the
+        cached steps in a row (default: no cap)."""
         data = json.loads(Path(path).read_text())
         if data.get("version") != PROFILE_VERSION:
             raise ValueError(f"{path}: profile version {data.get('version')!r}, this stepcache reads "
-                             f"version {PROFILE_VERSION}")
+                             f"version {PROFILE_VERSION}; recalibrate with stepcache calibrate")
         key = ProfileKey(data["model_hash"], data["scheduler"], int(data["num_steps"]))
-        return cls(schedule="calibrated", branch=int(data["branch"]), full_steps=tuple(data["full_steps"]),
-                   num_steps=key.num_steps, profile=key)
+        if threshold is None:
+            return cls(schedule="calibrated", branch=int(data["branch"]), full_steps=tuple(data["full_steps"]),
+                       num_steps=key.num_steps, profile=key)
+        if not data.get("adaptive_weights"):
+            raise ValueError(f"{path}: this profile has no adaptive weights (they come with predictor='final')")
+        return cls(schedule="adaptive", branch=int(data["branch"]), threshold=threshold,
+                   interval=key.num_steps if interval is None else interval,
+                   weights=tuple(float(w) for w in data["adaptive_weights"]), num_steps=key.num_steps, profile=key)
 
     @property
     def needs_num_steps(self) -> bool:

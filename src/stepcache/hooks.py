@@ -38,6 +38,7 @@ class Stream:
     cache: dict[str, Any] = field(default_factory=dict)  # module name -> output kept from the last full step
     shape: tuple | None = None  # sample shape the cache was made with
     run: int = 0  # cached steps since the last full step
+    spent: float = 0.0  # adaptive: predicted error of the cached steps since the last full step
     signal: torch.Tensor | None = None  # adaptive: the shallow feature at the last full step
 
 
@@ -135,6 +136,9 @@ class Controller:
         n = self._steps_in_stream(timestep) if cfg.needs_num_steps or adaptive or cfg.profile else None
         if step == 0 and cfg.profile is not None:
             self._check_profile(n)
+        if step == 0 and cfg.weights is not None and n != len(cfg.weights):
+            raise ValueError(f"weights has {len(cfg.weights)} entries, one per step, this generation makes {n} "
+                             "U-Net calls per stream")
         self.active = stream
         self.last_inputs = (args, kwargs)
         if stream.shape != tuple(sample.shape):  # no cache yet, or the batch changed: this step must be full
@@ -142,7 +146,7 @@ class Controller:
         elif adaptive:
             start, stop = window(n, cfg)
             last = n is not None and step >= n - 1
-            if step < start or (stop is not None and step >= stop) or last or stream.run >= cfg.interval - 1:
+            if step < start or (stop is not None and step >= stop) or stream.run >= cfg.interval - 1:
                 self._full(stream, stream.shape, record=not last)
             else:  # decided by SignalHook, once the shallow feature of this step is known
                 self.pending, self.cached_step, self.recording = True, False, True
@@ -154,7 +158,7 @@ class Controller:
 
     def _full(self, stream: Stream, shape: tuple, record: bool) -> None:
         self.cached_step, self.recording = False, record
-        stream.cache, stream.shape, stream.run = {}, (shape if record else None), 0
+        stream.cache, stream.shape, stream.run, stream.spent = {}, (shape if record else None), 0, 0.0
         stream.log.append("F")
 
     def _cached(self, stream: Stream) -> None:
@@ -169,7 +173,7 @@ class Controller:
         if cached:
             self._cached(stream)
         else:  # the replay hooks overwrite the cache entry by entry as the deep part runs
-            self.cached_step, self.recording, stream.run = False, True, 0
+            self.cached_step, self.recording, stream.run, stream.spent = False, True, 0, 0.0
             stream.log.append("F")
 
     def run(self, forward, args: tuple, kwargs: dict):
@@ -236,7 +240,14 @@ class ReplayHook(ModelHook):
 
 class SignalHook(ModelHook):
     """Adaptive schedule, on the module producing the branch's skip feature (the last shallow module before the
-    deep part): measures how far that feature moved since the last full step and settles the pending decision."""
+    deep part): measures how far that feature moved since the last full step (relative L1, times the step's
+    weight if given: the predicted error of caching this step) and settles the pending decision: cached while the
+    predicted errors of the cached steps since the last full step add up to less than the threshold.
+
+    Why a sum: if caching a step k steps after a full one costs about a*k, a run of L cached steps costs a*L^2/2,
+    and the runs that minimise the total error for a number of full steps have length proportional to
+    1/sqrt(a) -- exactly what a budget on the sum gives (a budget on each step alone gives 1/a: too many full
+    steps where a is large, runs too long where it is small)."""
 
     def __init__(self, controller: Controller):
         super().__init__()
@@ -251,7 +262,13 @@ class SignalHook(ModelHook):
         if ctrl.pending:
             ref = stream.signal
             change = ((feature - ref).abs().mean() / ref.abs().mean().clamp_min(1e-12)).item()
-            ctrl.decide(stream, cached=change < ctrl.config.threshold)
+            weights = ctrl.config.weights
+            if weights is not None:  # drift -> predicted error of the final sample at this step
+                change *= weights[stream.calls - 1]
+            cached = stream.spent + change < ctrl.config.threshold
+            ctrl.decide(stream, cached=cached)
+            if cached:
+                stream.spent += change
         if not ctrl.cached_step:
             stream.signal = feature.detach().clone()
         return output
