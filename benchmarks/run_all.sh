@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Regenerate every committed benchmark result (about an hour on a 2-core CPU machine; keep the machine quiet).
+# Regenerate every committed benchmark result (about two and a half hours on a 2-core CPU machine; keep it quiet).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 .venv/bin/stepcache bench --steps 50 --samples 1000 --batch 100 --timing-batch 20 --repeats 5 --threads 1 \
     --quality-threads 2 --out benchmarks/results
+.venv/bin/stepcache bench --steps 100 --no-beyond --samples 1000 --batch 100 --timing-batch 20 --repeats 7 --threads 1 \
+    --quality-threads 2 --out benchmarks/results/100-steps
+.venv/bin/python benchmarks/memory_bench.py --steps 50 --batch 20 --repeats 3 --out benchmarks/results
 .venv/bin/python benchmarks/generate_throughput.py --items 200 --steps 50 --out benchmarks/results
 .venv/bin/python benchmarks/controlnet_bench.py --steps 50 --repeats 5 --out benchmarks/results
 .venv/bin/python benchmarks/compile_bench.py --steps 50 --repeats 3 --out benchmarks/results

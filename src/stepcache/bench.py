@@ -261,7 +261,8 @@ def bench_embedded(out: Path, steps: int, samples: int, batch: int, timing_batch
     base = images["uncached"]
     for s in settings:
         r, imgs = results[s.name], images[s.name]
-        r.update(fid_domain=ev.fid_domain(imgs), accuracy=ev.accuracy(imgs, labels),
+        r.update(fid_domain=ev.fid_domain(imgs), fid_bootstrap=ev.fid_domain_bootstrap(imgs).tolist(),
+                 accuracy=ev.accuracy(imgs, labels),
                  psnr_vs_uncached=ev.psnr(imgs, base), ssim_vs_uncached=ev.ssim(imgs, base),
                  max_abs_diff_vs_uncached=float(np.abs(imgs - base).max()))
         name = s.name.replace(" ", "_").replace("=", "").replace("(", "").replace(")", "")
@@ -410,7 +411,9 @@ def embedded_table(rows: list[dict]) -> str:
     for r in rows:
         body.append([r["setting"], _fmt_macs(r["macs_per_step"]), _fmt_macs(r["macs_per_image"]),
                      f"{r['speedup']:.2f}x", f"{r['ideal_speedup']:.2f}x", f"{r['efficiency']:.2f}",
-                     f"{r['fid_domain']:.3f}", f"{r['psnr_vs_uncached']:.1f}", f"{r['ssim_vs_uncached']:.3f}",
+                     f"{r['fid_domain']:.3f}" + (f" ± {np.std(r['fid_bootstrap']):.3f}" if "fid_bootstrap" in r
+                                                 else ""),
+                     f"{r['psnr_vs_uncached']:.1f}", f"{r['ssim_vs_uncached']:.3f}",
                      f"{r['accuracy']:.1%}", f"{r['peak_rss_growth_mb']:.1f}", f"{r['cache_mb']:.2f}",
                      f"{r['ours_over_official_time']:.3f}" if "ours_over_official_time" in r else "-"])
     return markdown_table(header, body)
@@ -424,6 +427,14 @@ def sd_table(rows: list[dict]) -> str:
              f"{r['ours_over_official_time']:.3f}" if "ours_over_official_time" in r else "-",
              f"{r['max_abs_diff_vs_ours']:.1e}" if "max_abs_diff_vs_ours" in r else "-"] for r in rows]
     return markdown_table(header, body)
+
+
+def _fid_noise(a: dict, b: dict) -> str:
+    """The FID-domain difference of two rows and its paired bootstrap standard deviation (same seeds resampled)."""
+    if "fid_bootstrap" not in a or "fid_bootstrap" not in b:
+        return ""
+    diff = np.asarray(a["fid_bootstrap"]) - np.asarray(b["fid_bootstrap"])
+    return f"; difference {a['fid_domain'] - b['fid_domain']:+.3f} +- {diff.std():.3f} (paired bootstrap std)"
 
 
 def target_checks(rows: list[dict], sd_rows: list[dict]) -> list[str]:
@@ -447,8 +458,9 @@ def target_checks(rows: list[dict], sd_rows: list[dict]) -> list[str]:
             f = by_name[f"DDIM {n} steps"]
             for key, better in (("fid_domain", r["fid_domain"] < f["fid_domain"]),
                                 ("psnr_vs_uncached", r["psnr_vs_uncached"] > f["psnr_vs_uncached"])):
+                noise = _fid_noise(r, f) if key == "fid_domain" else ""
                 lines.append(f"- DeepCache beats equal-MACs DDIM on {key}, {r['steps']} steps {r['setting']} vs "
-                             f"DDIM {n} steps: {r[key]:.3f} vs {f[key]:.3f} ({'met' if better else 'MISSED'})")
+                             f"DDIM {n} steps: {r[key]:.3f} vs {f[key]:.3f} ({'met' if better else 'MISSED'}{noise})")
     for r in rows:
         if r["family"] in ("calibrated", "adaptive", "adaptive-unweighted"):
             tag = r["setting"].rsplit("(", 1)[1]
@@ -459,9 +471,10 @@ def target_checks(rows: list[dict], sd_rows: list[dict]) -> list[str]:
             for other in (uni, few):
                 for key, better in (("fid_domain", r["fid_domain"] < other["fid_domain"]),
                                     ("psnr_vs_uncached", r["psnr_vs_uncached"] > other["psnr_vs_uncached"])):
+                    noise = _fid_noise(r, other) if key == "fid_domain" else ""
                     lines.append(f"- {r['family']} beats {other['setting']} on {key} at {tag[:-1]} fewer MACs "
                                  f"({r['steps']} steps; MACs {r['macs_fraction']:.3f} vs {other['macs_fraction']:.3f}"
-                                 f"): {r[key]:.3f} vs {other[key]:.3f} ({'met' if better else 'MISSED'})")
+                                 f"): {r[key]:.3f} vs {other[key]:.3f} ({'met' if better else 'MISSED'}{noise})")
     return lines
 
 
@@ -537,16 +550,19 @@ def run_bench(out: Path, quick: bool = False, steps=(50, 100), samples: int = 10
             "repeats": repeats, "guidance": guidance, "sd_steps": sd_steps}
     (out / "results.json").write_text(json.dumps({"meta": meta, "embedded": rows, "sd_shaped": sd_rows,
                                                   "targets": checks}, indent=2, default=float) + "\n")
-    keys = sorted({k for r in rows for k in r})
+    keys = sorted({k for r in rows for k in r} - {"fid_bootstrap"})  # the bootstrap values stay in the JSON
     with open(out / "results.csv", "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=keys)
+        w = csv.DictWriter(f, fieldnames=keys, extrasaction="ignore")
         w.writeheader()
         w.writerows(rows)
     plot(rows, out / "quality_vs_speedup.png")
     md = ["# stepcache bench\n", f"Command: `{command}`  ", f"Machine: {meta['machine']} for the speed passes, "
           f"{meta['quality_threads']} thread(s) for the quality pass  ", f"Date: {meta['date']}\n",
           "Speedups are medians over interleaved rounds measured in this run; ideal speedups come from the measured "
-          "time of one full and one cached U-Net call; MACs are counted with torch.utils.flop_counter.\n"]
+          "time of one full and one cached U-Net call; MACs are counted with torch.utils.flop_counter. "
+          "FID-domain ± is the standard deviation over 100 bootstrap resamples of the samples. peak RSS +MB is "
+          "the growth within this long process, where the allocator reuses memory freed by earlier rows (about 0 "
+          "after warm-up); benchmarks/memory_bench.py measures each setting in a fresh process.\n"]
     for n in steps:
         md += [f"## Embedded MNIST DDPM, DDIM {n} steps (guidance {guidance}, {samples} samples for quality, "
                f"batch {timing_batch} x {repeats} interleaved rounds for speed)\n",

@@ -95,6 +95,17 @@ def fid_domain(images: np.ndarray) -> float:
     return frechet_distance(*gaussian(features(images)), *reference_stats())
 
 
+def fid_domain_bootstrap(images: np.ndarray, rounds: int = 100, seed: int = 0) -> np.ndarray:
+    """FID-domain of ``rounds`` bootstrap resamples of ``images``. The resampled indices depend only on ``seed``
+    and the number of images, so two settings evaluated on the same seeds are resampled in pairs: the spread of
+    the difference of their bootstrap values says whether a difference of FID-domain is more than noise."""
+    feats = features(images)
+    mu, sigma = reference_stats()
+    rng = np.random.default_rng(seed)
+    return np.array([frechet_distance(*gaussian(feats[rng.integers(0, len(feats), len(feats))]), mu, sigma)
+                     for _ in range(rounds)])
+
+
 def psnr(a: np.ndarray, b: np.ndarray) -> float:
     """Mean per-image PSNR (dB) of images in [0, 1]; identical images give inf."""
     a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
