@@ -297,7 +297,7 @@ def bench_embedded(out: Path, steps: int, samples: int, batch: int, timing_batch
         with api.cached(pipe, s.config):
             pipe(list(t_labels), num_inference_steps=s.steps, guidance_scale=guidance,
                  generator=[torch.Generator().manual_seed(int(x)) for x in t_seeds], output_type="np")
-            summary, ideal, cache_mb = _step_costs(pipe, max(5, repeats))
+            summary, ideal, cache_mb = _step_costs(pipe, max(15, repeats))
         macs_full = summary.macs_full / (timing_batch * per_call)
         step_cost[s.name] = (ideal, cache_mb, summary.macs_per_step / (timing_batch * per_call))
 
@@ -377,7 +377,7 @@ def bench_sd_preset(steps: int, intervals, repeats: int, width_divisor: int = 8,
         if s.config is not None and not s.official:
             with api.cached(pipe, s.config):
                 call(Setting(s.name, steps))
-                summary, r["ideal_speedup"], cache_mb = _step_costs(pipe, max(5, repeats))
+                summary, r["ideal_speedup"], cache_mb = _step_costs(pipe, max(15, repeats))
             r["macs_per_step"] = summary.macs_per_step
             r["mac_ideal_speedup"] = summary.ideal_speedup
             r["cache_mb"] = cache_mb
@@ -531,7 +531,7 @@ def run_bench(out: Path, quick: bool = False, steps=(50, 100), samples: int = 10
 
     ``beyond=False`` leaves out the calibrated / adaptive rows, ``sd_preset=False`` the SD-shaped preset."""
     if quick:
-        steps, samples, batch, timing_batch, repeats, sd_steps = (10,), 10, 10, 10, 3, 10
+        steps, samples, batch, timing_batch, repeats, sd_steps = (10,), 10, 10, 10, 5, 10
     out.mkdir(parents=True, exist_ok=True)
     rows = []
     for n in steps:

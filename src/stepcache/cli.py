@@ -21,7 +21,8 @@ def main(argv=None) -> None:
     bench = sub.add_parser("bench", help="the paper's tables on the embedded model + an SD-shaped speed preset")
     bench.add_argument("--out", type=Path, default=Path("out/bench"))
     bench.add_argument("--quick", action="store_true", help="a small run for CI: 10 steps, 20 samples")
-    bench.add_argument("--steps", type=int, nargs="+", default=[50, 100], help="DDIM step counts")
+    bench.add_argument("--steps", type=int, nargs="*", default=[50, 100],
+                       help="DDIM step counts for the embedded model (none: only the SD-shaped preset)")
     bench.add_argument("--samples", type=int, default=1000, help="samples per setting for FID-domain, PSNR, SSIM")
     bench.add_argument("--batch", type=int, default=100, help="batch for the quality pass")
     bench.add_argument("--timing-batch", type=int, default=20, help="batch for the speed pass")

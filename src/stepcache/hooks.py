@@ -137,6 +137,8 @@ class Controller:
         if step == 0 and cfg.profile is not None:
             self._check_profile(n)
         if step == 0 and cfg.weights is not None and n != len(cfg.weights):
+            if n is None:
+                raise ValueError("weights are per step: enable on the pipeline, or set DeepCacheConfig(num_steps=...)")
             raise ValueError(f"weights has {len(cfg.weights)} entries, one per step, this generation makes {n} "
                              "U-Net calls per stream")
         self.active = stream
