@@ -259,6 +259,8 @@ def bench_embedded(out: Path, steps: int, samples: int, batch: int, timing_batch
     settings += fewer_settings
 
     base = images["uncached"]
+    for stale in (out / "grids" / f"{steps}-steps").glob("*.png"):  # grids of an earlier run's settings
+        stale.unlink()
     for s in settings:
         r, imgs = results[s.name], images[s.name]
         r.update(fid_domain=ev.fid_domain(imgs), fid_bootstrap=ev.fid_domain_bootstrap(imgs).tolist(),
