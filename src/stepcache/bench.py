@@ -557,7 +557,8 @@ def run_bench(out: Path, quick: bool = False, steps=(50, 100), samples: int = 10
         w = csv.DictWriter(f, fieldnames=keys, extrasaction="ignore")
         w.writeheader()
         w.writerows(rows)
-    plot(rows, out / "quality_vs_speedup.png")
+    if rows:
+        plot(rows, out / "quality_vs_speedup.png")
     md = ["# stepcache bench\n", f"Command: `{command}`  ", f"Machine: {meta['machine']} for the speed passes, "
           f"{meta['quality_threads']} thread(s) for the quality pass  ", f"Date: {meta['date']}\n",
           "Speedups are medians over interleaved rounds measured in this run; ideal speedups come from the measured "
