@@ -12,3 +12,5 @@ cd "$(dirname "$0")/.."
 .venv/bin/python benchmarks/compile_bench.py --steps 50 --repeats 3 --out benchmarks/results
 .venv/bin/stepcache bench --beyond-only --predictor final --steps 50 --samples 1000 --batch 100 --timing-batch 20 \
     --repeats 5 --threads 1 --quality-threads 2 --out benchmarks/results/beyond
+.venv/bin/stepcache calibrate --speedup 2 --branches 1 --samples 20 --steps 50 --out benchmarks/results/beyond/profile-2x.json
+.venv/bin/stepcache bench --steps --repeats 15 --threads 1 --out benchmarks/results/sd-preset

@@ -226,6 +226,10 @@ def test_profile_weights_predict_the_final_error_and_load_as_adaptive(pipe, tmp_
     profile = stepcache.calibrate(pipe, run, speedup=1.5, branches=[2], predictor="final")
     assert len(profile.adaptive_weights) == 12 and min(profile.adaptive_weights) >= 0
     assert profile.adaptive_weights[1:] == pytest.approx(weights[1:], rel=1e-6)
+    per_step = profile.candidates["2"]["per_step"]  # the measurements behind the weights, kept in the profile
+    assert per_step["final_error"][5] == pytest.approx(final[4, 5], rel=1e-6)
+    assert [w * d for w, d in zip(profile.adaptive_weights[1:], per_step["drift"][1:])] == \
+        pytest.approx(per_step["final_error"][1:], rel=1e-6)
     profile.save(tmp_path / "p.json")
     config = DeepCacheConfig.from_profile(tmp_path / "p.json", threshold=0.01, interval=4)
     assert config == profile.config(threshold=0.01, interval=4)

@@ -306,16 +306,20 @@ def final_error_matrix(pipe, run, branch: int, trajectory: tuple | None = None) 
     return error * sensitivity[None, :]
 
 
+def signal_drift(signal: list[torch.Tensor]) -> list[float]:
+    """Per step, how far the watched shallow feature moved from the step before (relative L1, as the adaptive
+    schedule measures it); 0 for step 0."""
+    return [0.0] + [float((signal[t] - signal[t - 1]).abs().mean() / signal[t - 1].abs().mean().clamp_min(1e-12))
+                    for t in range(1, len(signal))]
+
+
 def adaptive_weights(signal: list[torch.Tensor], final: np.ndarray) -> list[float]:
     """Per-step weights for the adaptive schedule: w_t = (measured final-sample error when only step t is cached)
     / (drift of the watched shallow feature from step t-1 to t, as the adaptive schedule measures it), so that
     ``w_t * drift`` predicts the final error of caching step t. ``final`` is :func:`final_error_matrix`'s matrix."""
-    T = len(signal)
-    weights = [0.0] * T
-    for t in range(1, T):
-        ref = signal[t - 1]
-        drift = float((signal[t] - ref).abs().mean() / ref.abs().mean().clamp_min(1e-12))
-        weights[t] = float(final[t - 1, t]) / drift if drift > 0 else 0.0
+    drift = signal_drift(signal)
+    T = len(drift)
+    weights = [float(final[t - 1, t]) / drift[t] if drift[t] > 0 else 0.0 for t in range(T)]
     weights[0] = weights[1] if T > 1 else 0.0  # step 0 is always full; any value serves
     return weights
 
@@ -327,6 +331,7 @@ class Measurement:
 
     costs: dict  # branch -> (T, T) cost of reusing step f's deep features at step t
     weights: dict  # branch -> per-step adaptive weights (predictor "final") or None
+    steps: dict  # branch -> per step: drift of the watched feature, and (predictor "final") final error if cached
     reference: torch.Tensor  # the uncached output of run(pipe)
     fractions: dict  # branch -> MACs of a cached step / a full step
     predictor: str
@@ -355,7 +360,7 @@ def measure(pipe, run, branches: list[int] | None = None, predictor: str = "fina
     records = record_deep_features(pipe, uncached, branches, signals)
     recorded = (trajectory["calls"], trajectory["output"])
     fractions = {info.branch: info.mac_fraction for info in api.branches(pipe)}
-    costs, weights = {}, {}
+    costs, weights, steps = {}, {}, {}
     for b, feats in records.items():
         if speedups and all(full_steps_for_budget(len(feats), fractions[b], x) is None for x in speedups):
             continue
@@ -366,7 +371,10 @@ def measure(pipe, run, branches: list[int] | None = None, predictor: str = "fina
         else:
             costs[b] = final_error_matrix(pipe, run, b, recorded)
         weights[b] = adaptive_weights(signals[b], costs[b]) if predictor == "final" else None
-    return Measurement(costs, weights, _output(recorded[1]), {b: fractions[b] for b in records}, predictor)
+        steps[b] = {"drift": signal_drift(signals[b])}
+        if predictor == "final":  # the final-sample error of caching step t alone (reusing t-1)
+            steps[b]["final_error"] = [0.0] + np.diagonal(costs[b], 1).tolist()
+    return Measurement(costs, weights, steps, _output(recorded[1]), {b: fractions[b] for b in records}, predictor)
 
 
 def plan(pipe, run, measurement: Measurement, speedup: float) -> Profile:
@@ -390,7 +398,7 @@ def plan(pipe, run, measurement: Measurement, speedup: float) -> Profile:
         error = float((out - reference).norm() / reference.norm().clamp_min(1e-12))
         candidates[b] = {"full_steps": steps, "predicted_error": predicted, "validation_error": error,
                          "mac_fraction": summary.macs_per_step / summary.macs_full,
-                         "adaptive_weights": measurement.weights[b]}
+                         "adaptive_weights": measurement.weights[b], "per_step": measurement.steps[b]}
     if not candidates:
         cheapest = min(measurement.fractions.values())
         raise ValueError(f"speedup {speedup} is out of reach: even the cheapest branch costs {cheapest:.1%} of a "
