@@ -19,7 +19,7 @@ import torch._dynamo as dynamo
 
 import stepcache
 from stepcache import DeepCacheConfig
-from stepcache.bench import machine, sd_shaped_pipe
+from stepcache.bench import machine, sd_call, sd_shaped_pipe
 
 
 def main() -> None:
@@ -32,9 +32,7 @@ def main() -> None:
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     pipe = sd_shaped_pipe(8, 32)
-    dim = pipe.unet.config.cross_attention_dim
-    g = torch.Generator().manual_seed(0)
-    cond, uncond = torch.randn(1, 77, dim, generator=g), torch.randn(1, 77, dim, generator=g)
+    generate = sd_call(pipe, args.steps)
     import copy
 
     plain = pipe.unet
@@ -49,10 +47,8 @@ def main() -> None:
         pipe.unet = unets[(compiled, deepcache)]
         try:
             t0 = time.perf_counter()
-            with torch.no_grad():
-                out = pipe(prompt_embeds=cond, negative_prompt_embeds=uncond, num_inference_steps=args.steps,
-                           guidance_scale=7.5, generator=torch.Generator().manual_seed(0), output_type="latent")
-            return out.images, time.perf_counter() - t0
+            images = generate()
+            return images, time.perf_counter() - t0
         finally:
             pipe.unet = plain
 

@@ -19,7 +19,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 import stepcache
 from stepcache import DeepCacheConfig
-from stepcache.bench import machine, sd_shaped_pipe
+from stepcache.bench import machine, sd_prompt_embeds, sd_shaped_pipe
 
 
 def main() -> None:
@@ -39,9 +39,8 @@ def main() -> None:
                                              controlnet=net, scheduler=base.scheduler, safety_checker=None,
                                              feature_extractor=None, requires_safety_checker=False)
     pipe.set_progress_bar_config(disable=True)
-    dim = pipe.unet.config.cross_attention_dim
     g = torch.Generator().manual_seed(0)
-    cond, uncond = torch.randn(1, 77, dim, generator=g), torch.randn(1, 77, dim, generator=g)
+    cond, uncond = sd_prompt_embeds(pipe, g)
     image = torch.rand(1, 3, 256, 256, generator=g)
 
     def call():

@@ -22,22 +22,14 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from stepcache.bench import Setting, machine, sd_shaped_pipe
+from stepcache.bench import Setting, machine, sd_call, sd_shaped_pipe
 from stepcache.config import DeepCacheConfig
 from stepcache.sampling import load_embedded, markdown_table
 
 
-def _sd_call(pipe, steps: int):
-    dim = pipe.unet.config.cross_attention_dim
-    g = torch.Generator().manual_seed(0)
-    cond, uncond = torch.randn(1, 77, dim, generator=g), torch.randn(1, 77, dim, generator=g)
-    return lambda: pipe(prompt_embeds=cond, negative_prompt_embeds=uncond, num_inference_steps=steps,
-                        guidance_scale=7.5, generator=torch.Generator().manual_seed(0), output_type="latent").images
-
-
 def _ddpm_call(pipe, steps: int):
-    return lambda: pipe([7], num_inference_steps=steps, guidance_scale=1.0, generator=[torch.Generator().manual_seed(0)],
-                        output_type="np").images
+    return lambda: pipe([7], num_inference_steps=steps, guidance_scale=1.0,
+                        generator=[torch.Generator().manual_seed(0)], output_type="np").images
 
 
 def compare(pipe, call, config: DeepCacheConfig, steps: int, rounds: int) -> dict:
@@ -70,7 +62,7 @@ def main() -> None:
     torch.set_num_threads(1)
     sd = sd_shaped_pipe(16, 8)
     ddpm = load_embedded()
-    cases = [("SD 1.5 layout, 1/16 width, 8x8 latents, CFG batch 2", sd, _sd_call(sd, args.steps), n, 1)
+    cases = [("SD 1.5 layout, 1/16 width, 8x8 latents, CFG batch 2", sd, sd_call(sd, args.steps), n, 1)
              for n in (2, 3, 5, 10)]
     cases += [("embedded MNIST DDPM, batch 1", ddpm, _ddpm_call(ddpm, args.steps), n, b)
               for b in (3, 1) for n in (2, 3, 5, 10)]

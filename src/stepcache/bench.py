@@ -263,8 +263,9 @@ def bench_embedded(out: Path, steps: int, samples: int, batch: int, timing_batch
         stale.unlink()
     for s in settings:
         r, imgs = results[s.name], images[s.name]
-        r.update(fid_domain=ev.fid_domain(imgs), fid_bootstrap=ev.fid_domain_bootstrap(imgs).tolist(),
-                 accuracy=ev.accuracy(imgs, labels),
+        feats = ev.features(imgs)  # classifier features, once for the FID-domain and its bootstrap
+        r.update(fid_domain=ev.fid_domain(imgs, feats),
+                 fid_bootstrap=ev.fid_domain_bootstrap(imgs, feats=feats).tolist(), accuracy=ev.accuracy(imgs, labels),
                  psnr_vs_uncached=ev.psnr(imgs, base), ssim_vs_uncached=ev.ssim(imgs, base),
                  max_abs_diff_vs_uncached=float(np.abs(imgs - base).max()))
         name = s.name.replace(" ", "_").replace("=", "").replace("(", "").replace(")", "")
@@ -341,19 +342,31 @@ def sd_shaped_pipe(width_divisor: int = 8, sample_size: int = 32, seed: int = 0)
     return pipe
 
 
+def sd_prompt_embeds(pipe, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """Random stand-ins for the text encoder's output on the SD-shaped pipeline: (prompt, negative prompt)
+    embeddings of 77 tokens, drawn from ``generator``."""
+    dim = pipe.unet.config.cross_attention_dim
+    return torch.randn(1, 77, dim, generator=generator), torch.randn(1, 77, dim, generator=generator)
+
+
+def sd_call(pipe, steps: int):
+    """One generation of the SD-shaped pipeline as a zero-argument call: the embeddings of
+    :func:`sd_prompt_embeds` (seed 0), guidance 7.5, latents out (seed 0)."""
+    cond, uncond = sd_prompt_embeds(pipe, torch.Generator().manual_seed(0))
+    return lambda: pipe(prompt_embeds=cond, negative_prompt_embeds=uncond, num_inference_steps=steps,
+                        guidance_scale=7.5, generator=torch.Generator().manual_seed(0), output_type="latent").images
+
+
 def bench_sd_preset(steps: int, intervals, repeats: int, width_divisor: int = 8, sample_size: int = 32,
                     branch: int = 1) -> list[dict]:
     """MACs, measured and ideal speedup for N in ``intervals``, ours vs the official helper, on the SD layout."""
     pipe = sd_shaped_pipe(width_divisor, sample_size)
-    dim = pipe.unet.config.cross_attention_dim
-    g = torch.Generator().manual_seed(0)
-    cond, uncond = torch.randn(1, 77, dim, generator=g), torch.randn(1, 77, dim, generator=g)
+    generate = sd_call(pipe, steps)
 
     def call(setting: Setting):
         with setting.context(pipe):
             t0 = time.perf_counter()
-            latents = pipe(prompt_embeds=cond, negative_prompt_embeds=uncond, num_inference_steps=steps,
-                           guidance_scale=7.5, generator=torch.Generator().manual_seed(0), output_type="latent").images
+            latents = generate()
             return latents, time.perf_counter() - t0
 
     ours = [Setting("uncached", steps)] + [Setting(f"N={n}", steps, DeepCacheConfig(interval=n, branch=branch),
@@ -535,10 +548,11 @@ def run_bench(out: Path, quick: bool = False, steps=(50, 100), samples: int = 10
     if quick:
         steps, samples, batch, timing_batch, repeats, sd_steps = (10,), 10, 10, 10, 5, 10
     out.mkdir(parents=True, exist_ok=True)
+    targets = () if not beyond else (2,) if quick else (2, 3, 4)
     rows = []
     for n in steps:
         for r in bench_embedded(out, n, samples, batch, timing_batch, repeats, guidance, threads=threads,
-                                quality_threads=quality_threads, targets=() if not beyond else (2,) if quick else (2, 3, 4),
+                                quality_threads=quality_threads, targets=targets,
                                 beyond_only=beyond_only, predictor=predictor):
             rows.append(dict(r, base_steps=n))
     torch.set_num_threads(threads)

@@ -317,9 +317,17 @@ def adaptive_weights(signal: list[torch.Tensor], final: np.ndarray) -> list[floa
     """Per-step weights for the adaptive schedule: w_t = (measured final-sample error when only step t is cached)
     / (drift of the watched shallow feature from step t-1 to t, as the adaptive schedule measures it), so that
     ``w_t * drift`` predicts the final error of caching step t. ``final`` is :func:`final_error_matrix`'s matrix."""
-    drift = signal_drift(signal)
+    return _weights(signal_drift(signal), _single_step_errors(final))
+
+
+def _single_step_errors(final: np.ndarray) -> list[float]:
+    """Per step t, the final-sample error of caching step t alone (reusing t-1); 0 for step 0."""
+    return [0.0] + np.diagonal(final, 1).tolist()
+
+
+def _weights(drift: list[float], final_error: list[float]) -> list[float]:
     T = len(drift)
-    weights = [float(final[t - 1, t]) / drift[t] if drift[t] > 0 else 0.0 for t in range(T)]
+    weights = [final_error[t] / drift[t] if drift[t] > 0 else 0.0 for t in range(T)]
     weights[0] = weights[1] if T > 1 else 0.0  # step 0 is always full; any value serves
     return weights
 
@@ -370,10 +378,11 @@ def measure(pipe, run, branches: list[int] | None = None, predictor: str = "fina
             costs[b] = output_error_matrix(pipe, run, b, recorded)[0]
         else:
             costs[b] = final_error_matrix(pipe, run, b, recorded)
-        weights[b] = adaptive_weights(signals[b], costs[b]) if predictor == "final" else None
         steps[b] = {"drift": signal_drift(signals[b])}
-        if predictor == "final":  # the final-sample error of caching step t alone (reusing t-1)
-            steps[b]["final_error"] = [0.0] + np.diagonal(costs[b], 1).tolist()
+        weights[b] = None
+        if predictor == "final":
+            steps[b]["final_error"] = _single_step_errors(costs[b])
+            weights[b] = _weights(steps[b]["drift"], steps[b]["final_error"])
     return Measurement(costs, weights, steps, _output(recorded[1]), {b: fractions[b] for b in records}, predictor)
 
 

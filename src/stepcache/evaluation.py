@@ -90,20 +90,21 @@ def reference_stats(folder: Path = CLASSIFIER_DIR) -> tuple[np.ndarray, np.ndarr
     return stats["mu"], stats["sigma"]
 
 
-def fid_domain(images: np.ndarray) -> float:
-    """FID-domain of generated digits against the 10,000 real ones (statistics committed with the classifier)."""
-    return frechet_distance(*gaussian(features(images)), *reference_stats())
+def fid_domain(images: np.ndarray, feats: np.ndarray | None = None) -> float:
+    """FID-domain of generated digits against the 10,000 real ones (statistics committed with the classifier).
+    ``feats``: the images' classifier :func:`features`, if already computed."""
+    return frechet_distance(*gaussian(features(images) if feats is None else feats), *reference_stats())
 
 
-def fid_domain_bootstrap(images: np.ndarray, rounds: int = 100, seed: int = 0) -> np.ndarray:
+def fid_domain_bootstrap(images: np.ndarray, rounds: int = 100, seed: int = 0,
+                         feats: np.ndarray | None = None) -> np.ndarray:
     """FID-domain of ``rounds`` bootstrap resamples of ``images``. The resampled indices depend only on ``seed``
     and the number of images, so two settings evaluated on the same seeds are resampled in pairs: the spread of
-    the difference of their bootstrap values says whether a difference of FID-domain is more than noise."""
-    feats = features(images)
-    mu, sigma = reference_stats()
+    the difference of their bootstrap values says whether a difference of FID-domain is more than noise.
+    ``feats``: the images' classifier :func:`features`, if already computed."""
+    feats = features(images) if feats is None else feats
     rng = np.random.default_rng(seed)
-    return np.array([frechet_distance(*gaussian(feats[rng.integers(0, len(feats), len(feats))]), mu, sigma)
-                     for _ in range(rounds)])
+    return np.array([fid_domain(images, feats[rng.integers(0, len(feats), len(feats))]) for _ in range(rounds)])
 
 
 def psnr(a: np.ndarray, b: np.ndarray) -> float:
