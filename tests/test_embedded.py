@@ -5,6 +5,7 @@ import json
 
 import numpy as np
 import pytest
+import torch
 
 import stepcache
 from stepcache import DeepCacheConfig
@@ -41,6 +42,25 @@ def test_digits_of_the_asked_class_with_and_without_deepcache(pipe):
     assert acc_plain >= 0.90
     assert acc_cached >= acc_plain - 0.05
     assert summary.full_steps() == list(range(0, 50, 2))
+
+
+def test_pipeline_rederives_the_noise_from_the_clipped_x0_by_default(pipe):
+    from diffusers import DDIMScheduler, DPMSolverMultistepScheduler
+
+    def run(scheduler=None, **kwargs):
+        p = pipe if scheduler is None else type(pipe)(unet=pipe.unet, scheduler=scheduler)
+        gens = [torch.Generator().manual_seed(s) for s in range(4)]
+        return p([0, 1, 2, 3], num_inference_steps=10, generator=gens, output_type="pt", **kwargs).images
+
+    default, rederived, plain, not_passed = run(), run(use_clipped_model_output=True), \
+        run(use_clipped_model_output=False), run(use_clipped_model_output=None)
+    assert isinstance(pipe.scheduler, DDIMScheduler) and pipe.scheduler.config.clip_sample
+    assert torch.equal(default, rederived)
+    assert torch.equal(plain, not_passed)  # None passes nothing: DDIMScheduler.step's own default (False)
+    assert not torch.equal(default, plain)
+    # a scheduler whose step has no such argument just runs
+    dpm = run(DPMSolverMultistepScheduler.from_config(pipe.scheduler.config))
+    assert dpm.shape == default.shape and torch.isfinite(dpm).all()
 
 
 def test_classifier_held_out_accuracy_reported():

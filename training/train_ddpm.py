@@ -3,7 +3,8 @@
 Seeded, resumable (a checkpoint every ``--ckpt-every`` steps in ``--work``), EMA weights, loss log, progress bar.
 The final EMA U-Net is exported as a diffusers ``from_pretrained`` folder (``--out``).
 
-    python training/train_ddpm.py --steps 6000 --work .train/ddpm --out src/stepcache/models/mnist-ddpm
+    python training/train_ddpm.py --steps 12000 --decay-steps 6000 --work .train/ddpm
+        --out src/stepcache/models/mnist-ddpm
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import argparse
 import copy
 import csv
 import json
+import math
 import time
 from pathlib import Path
 
@@ -46,6 +48,8 @@ def main(argv=None) -> None:
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--lr", type=float, default=5e-4)
     ap.add_argument("--warmup", type=int, default=200)
+    ap.add_argument("--decay-steps", type=int, default=0,
+                    help="cosine-decay the learning rate to 0 over the last this many of --steps (0: constant)")
     ap.add_argument("--ema", type=float, default=0.999)
     ap.add_argument("--p-uncond", type=float, default=0.1, help="label dropout for classifier-free guidance")
     ap.add_argument("--seed", type=int, default=0)
@@ -66,7 +70,11 @@ def main(argv=None) -> None:
     ema = copy.deepcopy(unet).requires_grad_(False)
     noise_sched = build_scheduler()
     opt = torch.optim.AdamW(unet.parameters(), lr=args.lr, weight_decay=0.0)
-    lr_at = lambda s: args.lr * min(1.0, (s + 1) / args.warmup)  # noqa: E731
+
+    def lr_at(s: int) -> float:  # linear warm-up, constant, then (optionally) a cosine decay to 0 at --steps
+        into_decay = s - (args.steps - args.decay_steps)
+        decay = 0.5 * (1 + math.cos(math.pi * into_decay / args.decay_steps)) if into_decay > 0 else 1.0
+        return args.lr * min(1.0, (s + 1) / args.warmup) * decay
     gen = torch.Generator().manual_seed(args.seed)
     step, elapsed = 0, 0.0
     ckpt = args.work / "checkpoint.pt"
@@ -120,8 +128,8 @@ def export(ema: UNet2DModel, args, seconds: float) -> None:
     sched = DDIMScheduler.from_config(build_scheduler().config)
     pipe = ClassConditionalPipeline(unet=ema, scheduler=sched)
     pipe.save_pretrained(args.out, safe_serialization=True)
-    meta = {"steps": args.steps, "batch": args.batch, "lr": args.lr, "ema": args.ema, "seed": args.seed,
-            "p_uncond": args.p_uncond, "threads": args.threads, "train_seconds": round(seconds, 1)}
+    meta = {"steps": args.steps, "decay_steps": args.decay_steps, "batch": args.batch, "lr": args.lr, "ema": args.ema,
+            "seed": args.seed, "p_uncond": args.p_uncond, "threads": args.threads, "train_seconds": round(seconds, 1)}
     (args.out / "training.json").write_text(json.dumps(meta, indent=2) + "\n")
 
 

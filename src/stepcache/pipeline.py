@@ -29,9 +29,13 @@ class ClassConditionalPipeline(DiffusionPipeline):
     @torch.no_grad()
     def __call__(self, class_labels, num_inference_steps: int = 50, guidance_scale: float = 1.0,
                  generator: torch.Generator | list[torch.Generator] | None = None, eta: float = 0.0,
-                 output_type: str = "pil", return_dict: bool = True):
+                 use_clipped_model_output: bool | None = True, output_type: str = "pil", return_dict: bool = True):
         """Sample one image per entry of ``class_labels`` (ints in ``[0, null_class)``).
 
+        ``use_clipped_model_output`` (as in diffusers' ``DDIMPipeline``; ``None``: not passed, or for schedulers
+        without it): re-derive the noise from the clipped x0 prediction (GLIDE). On by default here: DDIM otherwise
+        steps with a clipped x0 and the unclipped noise, and on the embedded model that mismatch adds up with the
+        step count (stray blobs, thicker strokes; measured in its model card).
         ``output_type``: ``"pil"``, ``"np"`` (NHWC floats in [0, 1]) or ``"pt"`` (NCHW in [-1, 1]).
         """
         device, dtype = self._execution_device, self.unet.dtype
@@ -50,6 +54,8 @@ class ClassConditionalPipeline(DiffusionPipeline):
             step_kwargs["eta"] = eta
         if "generator" in params:
             step_kwargs["generator"] = generator
+        if "use_clipped_model_output" in params and use_clipped_model_output is not None:
+            step_kwargs["use_clipped_model_output"] = use_clipped_model_output
         for t in self.progress_bar(self.scheduler.timesteps):
             model_input = self.scheduler.scale_model_input(torch.cat([x, x]) if guided else x, t)
             eps = self.unet(model_input, t, class_labels=y).sample
