@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Regenerate every committed benchmark result (about two and a half hours on a 2-core CPU machine; keep it quiet).
+# Regenerate every committed benchmark result (about two hours on a 2-core CPU machine; keep it quiet).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 .venv/bin/stepcache bench --steps 50 --no-beyond --no-sd-preset --samples 1000 --batch 100 --timing-batch 20 --repeats 5 --threads 1 \
     --quality-threads 2 --out benchmarks/results
-.venv/bin/stepcache bench --steps 100 --no-beyond --no-sd-preset --samples 1000 --batch 100 --timing-batch 20 --repeats 7 --threads 1 \
+.venv/bin/stepcache bench --steps 100 --no-beyond --no-sd-preset --samples 500 --batch 100 --timing-batch 20 --repeats 5 --threads 1 \
     --quality-threads 2 --out benchmarks/results/100-steps
 .venv/bin/python benchmarks/memory_bench.py --steps 50 --batch 20 --repeats 3 --out benchmarks/results
 .venv/bin/python benchmarks/generate_throughput.py --items 200 --steps 50 --out benchmarks/results
