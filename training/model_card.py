@@ -15,7 +15,7 @@ import torch
 
 from stepcache import branches
 from stepcache import evaluation as ev
-from stepcache.mnist import load_digits
+from stepcache.mnist import load_digits, pad_to_32
 from stepcache.sampling import generate, grid, load_embedded
 
 
@@ -62,11 +62,8 @@ def main() -> None:
             imgs = pipe(list(classes), num_inference_steps=steps, generator=gens, output_type="np",
                         use_clipped_model_output=rederive).images
             by_steps[steps, rederive] = (ev.fid_domain(imgs), ev.accuracy(imgs, classes), float(np.mean(imgs >= 0.5)))
-    digits, _ = load_digits()
-    real = np.pad(digits, ((0, 0), (2, 2), (2, 2)))
-    rng = np.random.default_rng(0)
-    real_fid = [ev.fid_domain(real[rng.choice(len(real), n, replace=False)]) for _ in range(5)]
-    real_ink = float(np.mean(real >= 128))
+    real_fid = ev.real_fid_domain(n, draws=5)
+    real_ink = float(np.mean(pad_to_32(load_digits()[0]) >= 128))
     meta = json.loads((args.model / "training.json").read_text())
     cfg = json.loads((args.model / "unet" / "config.json").read_text())
     infos = branches(pipe)

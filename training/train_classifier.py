@@ -17,7 +17,7 @@ from safetensors.torch import save_file
 from tqdm import tqdm
 
 from stepcache import evaluation as ev
-from stepcache.mnist import load_digits
+from stepcache.mnist import load_digits, pad_to_32
 
 
 def main(argv=None) -> None:
@@ -35,7 +35,7 @@ def main(argv=None) -> None:
     t0 = time.time()
 
     images, labels = load_digits()
-    padded = np.pad(images, ((0, 0), (2, 2), (2, 2)))
+    padded = pad_to_32(images)
     held = np.arange(len(padded)) % 10 == 0
     x = torch.from_numpy(padded[~held].astype(np.float32) / 127.5 - 1)[:, None]
     y = torch.from_numpy(labels[~held])

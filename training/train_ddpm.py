@@ -75,6 +75,7 @@ def main(argv=None) -> None:
         into_decay = s - (args.steps - args.decay_steps)
         decay = 0.5 * (1 + math.cos(math.pi * into_decay / args.decay_steps)) if into_decay > 0 else 1.0
         return args.lr * min(1.0, (s + 1) / args.warmup) * decay
+
     gen = torch.Generator().manual_seed(args.seed)
     step, elapsed = 0, 0.0
     ckpt = args.work / "checkpoint.pt"

@@ -55,8 +55,11 @@ def load_digits(folder: Path | None = None) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(images), np.concatenate(labels)
 
 
+def pad_to_32(images: np.ndarray) -> np.ndarray:
+    """uint8 (N, 28, 28) -> uint8 (N, 32, 32), padded with background (0): the digits as the models see them."""
+    return np.pad(images, ((0, 0), (2, 2), (2, 2)))
+
+
 def to_model_range(images: np.ndarray) -> np.ndarray:
     """uint8 28x28 -> float32 (N, 1, 32, 32) in [-1, 1], padded with background (-1) to 32x32."""
-    x = images.astype(np.float32) / 127.5 - 1.0
-    x = np.pad(x, ((0, 0), (2, 2), (2, 2)), constant_values=-1.0)
-    return x[:, None]
+    return (pad_to_32(images).astype(np.float32) / 127.5 - 1.0)[:, None]
