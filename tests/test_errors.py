@@ -14,8 +14,6 @@ from stepcache import DeepCacheConfig
 @pytest.mark.parametrize("kwargs, match", [
     ({"interval": 0}, r"interval must be an integer in \[1, inf\)"),
     ({"interval": -3}, r"interval must be an integer in \[1, inf\)"),
-    ({"interval": 2.5}, r"interval must be an integer"),
-    ({"interval": True}, r"interval must be an integer"),
     ({"branch": 0}, r"branch must be an integer in \[1, inf\)"),
     ({"schedule": "cosine"}, r"schedule must be one of 'uniform', 'nonuniform', 'nonuniform-reference'"),
     ({"power": math.nan}, r"power must be a finite number in \(1, inf\)"),
@@ -25,11 +23,21 @@ from stepcache import DeepCacheConfig
     ({"start": -1}, r"start must be an integer in \[0, inf\)"),
     ({"start": 1.5}, r"start as a fraction must be a finite float in \[0, 1\]"),
     ({"stop": math.nan}, r"stop as a fraction must be a finite float in \[0, 1\]"),
-    ({"stop": "end"}, r"stop must be a step index"),
     ({"num_steps": 0}, r"num_steps must be an integer in \[1, inf\)"),
 ])
 def test_config_validated_on_construction(kwargs, match):
     with pytest.raises(ValueError, match=match):
+        DeepCacheConfig(**kwargs)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"interval": 2.5}, r"interval must be an integer in \[1, inf\), got 2.5"),
+    ({"interval": True}, r"interval must be an integer in \[1, inf\), got True"),
+    ({"stop": "end"}, r"stop must be a step index \(int >= 0\) or a fraction \(float in \[0, 1\]\), got 'end'"),
+    ({"power": "2"}, r"power must be a number in \(1, inf\), got '2'"),
+])
+def test_config_wrong_types_are_type_errors(kwargs, match):
+    with pytest.raises(TypeError, match=match):
         DeepCacheConfig(**kwargs)
 
 
@@ -87,10 +95,12 @@ def test_config_must_be_a_deepcacheconfig():
 
 def test_helper_params_validated():
     helper = stepcache.DeepCacheSDHelper()
-    with pytest.raises(ValueError, match=r"interval must be an integer in \[1, inf\)"):
+    with pytest.raises(ValueError, match=r"cache_interval must be an integer in \[1, inf\)"):
         helper.set_params(cache_interval=0)
     with pytest.raises(ValueError, match=r"cache_branch_id must be an integer in \[0,"):
         helper.set_params(cache_branch_id=-1)
+    with pytest.raises(TypeError, match=r"cache_branch_id must be an integer in \[0, inf\), got 1.0"):
+        helper.set_params(cache_branch_id=1.0)
     with pytest.raises(ValueError, match="skip_mode must be 'uniform'"):
         helper.set_params(skip_mode="random")
 

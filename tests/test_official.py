@@ -82,3 +82,24 @@ def test_ddpm_unet2dmodel_matches_official(interval, branch_id):
     theirs = _official(pipe, call, interval, branch_id)
     ours, _ = _ours(pipe, call, interval, branch_id)
     assert np.abs(ours - theirs).max() <= 1e-5
+
+
+def test_branch_id_errors_speak_the_official_numbering():
+    """cache_branch_id is 0-based: a U-Net with 9 skip features takes 0..8, and the error says so (not 1..9)."""
+    unet = tiny.sd_unet(levels=3)  # 1 + 3 + 3 + 2 = 9 skip features
+    helper = stepcache.DeepCacheSDHelper(unet)
+    helper.set_params(cache_interval=3, cache_branch_id=8)  # the deepest one is valid
+    with pytest.raises(ValueError, match=r"cache_branch_id must be an integer in \[0, 8\] for this "
+                                         r"UNet2DConditionModel \(9 skip features.*got 99"):
+        helper.set_params(cache_interval=3, cache_branch_id=99)
+    assert helper.params["cache_branch_id"] == 8  # the refused call changed nothing
+    # without a pipeline the range is checked at enable(), before the model is touched, in the same numbering
+    helper = stepcache.DeepCacheSDHelper()
+    helper.set_params(cache_interval=3, cache_branch_id=9)
+    with pytest.raises(ValueError, match=r"cache_branch_id must be an integer in \[0, 8\].*got 9"):
+        helper.enable(unet)
+    assert getattr(unet, "_stepcache", None) is None
+    # numpy integers are integers
+    helper.set_params(cache_interval=np.int64(2), cache_branch_id=np.int32(1))
+    assert helper.params == {"cache_interval": 2, "cache_branch_id": 1, "skip_mode": "uniform"}
+    assert type(helper.params["cache_interval"]) is int

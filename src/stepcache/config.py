@@ -1,14 +1,27 @@
-"""DeepCache settings: one frozen dataclass, validated on construction."""
+"""DeepCache settings: one frozen dataclass, validated on construction.
+
+Wrong types raise :class:`TypeError`, values out of range :class:`ValueError`; each message names the field, the
+valid range and what was given. Numpy scalars are accepted wherever Python numbers are (and stored as Python
+numbers, so a config hashes, compares and serialises the same however it was built).
+"""
 
 from __future__ import annotations
 
 import json
 import math
+import numbers
 from dataclasses import dataclass
 from pathlib import Path
 
 #: schedules a :class:`DeepCacheConfig` accepts (see :mod:`stepcache.schedules`)
 SCHEDULES = ("uniform", "nonuniform", "nonuniform-reference", "adaptive", "calibrated")
+#: schedules that decide each step online against ``threshold`` (any other schedule refuses a threshold)
+THRESHOLD_SCHEDULES = ("adaptive",)
+#: schedules that use ``weights``, ``full_steps``, ``center``/``power``
+WEIGHT_SCHEDULES = ("adaptive",)
+NONUNIFORM_SCHEDULES = ("nonuniform", "nonuniform-reference")
+#: the threshold of a threshold schedule when none is given
+DEFAULT_THRESHOLD = 0.05
 PROFILE_VERSION = 2
 
 
@@ -21,21 +34,68 @@ class ProfileKey:
     num_steps: int
 
 
-def _check_int(name: str, value, low: int, high: str = "inf") -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name} must be an integer in [{low}, {high}), got {value!r}")
-    if value < low:
-        raise ValueError(f"{name} must be an integer in [{low}, {high}), got {value}")
+def _range(low, high, closed_low: bool = True, closed_high: bool = False) -> str:
+    return f"{'[' if closed_low else '('}{low}, {high}{']' if closed_high else ')'}"
 
 
-def _check_point(name: str, value) -> None:
-    """A window end: a step index (int >= 0) or a fraction of the steps (float in [0, 1])."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{name} must be a step index (int >= 0) or a fraction (float in [0, 1]), got {value!r}")
-    if isinstance(value, int):
-        _check_int(name, value, 0)
-    elif not math.isfinite(value) or not 0.0 <= value <= 1.0:
+def check_int(name: str, value, low: int = 0, high: int | None = None) -> int:
+    """``value`` as a Python int in ``[low, high]`` (``high=None``: no upper bound). Numpy integers are accepted;
+    bools and non-integers raise TypeError, integers out of range ValueError."""
+    rng = _range(low, "inf") if high is None else _range(low, high, closed_high=True)
+    if isinstance(value, (bool, _np_bool())) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer in {rng}, got {value!r} ({type(value).__name__})")
+    value = int(value)
+    if value < low or (high is not None and value > high):
+        raise ValueError(f"{name} must be an integer in {rng}, got {value}")
+    return value
+
+
+def check_number(name: str, value, low: float = -math.inf, high: float = math.inf, low_open: bool = False,
+                 high_open: bool = True) -> float:
+    """``value`` as a finite Python float in the range (``low_open``/``high_open``: the ends excluded). Ints and
+    numpy numbers are accepted; bools and non-numbers raise TypeError, values out of range (or not finite)
+    ValueError."""
+    rng = _range(_fmt(low), _fmt(high), not low_open, not high_open)
+    if isinstance(value, (bool, _np_bool())) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number in {rng}, got {value!r} ({type(value).__name__})")
+    value = float(value)
+    if not math.isfinite(value) or value < low or value > high or (low_open and value == low) \
+            or (high_open and value == high):
+        raise ValueError(f"{name} must be a finite number in {rng}, got {value}")
+    return value
+
+
+def _fmt(x: float) -> str:
+    return "inf" if x == math.inf else "-inf" if x == -math.inf else f"{x:g}"
+
+
+def _np_bool():
+    try:
+        import numpy as np
+
+        return np.bool_
+    except ImportError:  # pragma: no cover
+        return bool
+
+
+def _check_point(name: str, value) -> int | float:
+    """A window end: a step index (int >= 0, numpy integers too) or a fraction of the steps (float in [0, 1])."""
+    if isinstance(value, (bool, _np_bool())) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a step index (int >= 0) or a fraction (float in [0, 1]), "
+                        f"got {value!r} ({type(value).__name__})")
+    if isinstance(value, numbers.Integral):
+        return check_int(name, value, 0)
+    value = float(value)
+    if not math.isfinite(value) or not 0.0 <= value <= 1.0:
         raise ValueError(f"{name} as a fraction must be a finite float in [0, 1], got {value}")
+    return value
+
+
+def _as_tuple(name: str, value, what: str) -> tuple:
+    """A list / tuple / 1-d numpy array as a tuple (TypeError for anything else, e.g. a string or a number)."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__") or hasattr(value, "keys"):
+        raise TypeError(f"{name} must be a sequence of {what}, got {value!r} ({type(value).__name__})")
+    return tuple(value)
 
 
 @dataclass(frozen=True)
@@ -43,35 +103,56 @@ class DeepCacheConfig:
     """How DeepCache runs: a full U-Net step every so often, cached (shallow-only) steps in between.
 
     Args:
-        interval: N, the cache interval. ``1`` never caches (bit-identical to the plain model); with the uniform
-            schedule, one step in N is full.
-        branch: the skip branch whose shallow path runs on cached steps, numbered as in the paper: ``1`` is the skip
-            from ``conv_in`` (the cheapest cached step), higher numbers go deeper. :func:`stepcache.branches` lists
-            the valid ones for a model.
-        schedule: ``"uniform"`` (full steps ``{start + i*N}``), ``"nonuniform"`` (the paper's Eq. 7, full steps
-            denser around the center step ``c`` with power ``p``, computed sign-preserving as written), or
-            ``"nonuniform-reference"`` (the exact steps the paper's reference code produces).
-        center: c, the step around which the non-uniform schedule puts more full steps.
-        power: p > 1, how strongly the non-uniform schedule concentrates full steps around c.
-        start: steps before this one are always full (a step index, or a fraction of the steps if a float).
-        stop: steps from this one on are always full (index or fraction); ``None`` caches to the end.
-        num_steps: the number of U-Net calls per stream, needed by schedules that depend on it (non-uniform,
-            fractional windows) only when the U-Net is used without a pipeline; a pipeline tells it by itself.
-        threshold: for ``schedule="adaptive"``, the error budget between two full steps. Each cached step's
-            predicted error is how far the shallow feature entering the deep part has moved (relative L1) since
-            the last full step, times the step's weight when ``weights`` is given; a step is cached while these
-            add up to less than the threshold, else it runs full and the sum restarts. ``0`` never caches
-            (bit-identical to the plain model); larger values cache more: faster, further from the plain output.
-            ``interval`` caps the run of cached steps (at most N-1 in a row); ``start`` keeps the first steps
-            full (warm-up), ``stop`` the last ones (e.g. ``stop=0.9``: the last 10% of the steps).
-        weights: for ``schedule="adaptive"``, one weight per step turning the feature's drift into a predicted error
-            of the final sample (how much an error at that step still shows at the end). ``stepcache calibrate``
-            measures them; ``DeepCacheConfig.from_profile(path, threshold=...)`` loads them. ``None``: all 1.
-        full_steps: for ``schedule="calibrated"``, the full steps (see :func:`stepcache.calibrate`);
+        interval (int in [1, inf), default 3): N, the cache interval. ``1`` never caches (bit-identical to the plain
+            model); with the uniform schedule, one step in N is full; with the adaptive one, at most N-1 cached
+            steps in a row.
+        branch (int in [1, inf), default 1): the skip branch whose shallow path runs on cached steps, numbered as
+            in the paper: ``1`` is the skip from ``conv_in`` (the cheapest cached step), higher numbers go deeper.
+            The upper end depends on the model (checked by :func:`stepcache.enable`); :func:`stepcache.branches`
+            lists the valid ones.
+        schedule (str, one of :data:`SCHEDULES`, default ``"uniform"``): ``"uniform"`` (full steps
+            ``{start + i*N}``), ``"nonuniform"`` (the paper's Eq. 7, full steps denser around the center step
+            ``c`` with power ``p``, computed sign-preserving as written), ``"nonuniform-reference"`` (the exact
+            steps the paper's reference code produces), ``"adaptive"`` (decided online, see ``threshold``) or
+            ``"calibrated"`` (the given ``full_steps``).
+        center (int in [0, num_steps), default 15): c, the step around which the non-uniform schedules put more
+            full steps. Checked against ``num_steps`` here when it is given, else at the first call.
+        power (float in (1, inf), default 1.4): p, how strongly the non-uniform schedules concentrate full steps
+            around c.
+        start (int in [0, inf) or float in [0, 1], default 0): steps before this one are always full (a step
+            index, or a fraction of the steps if a float).
+        stop (int in [0, inf), float in [0, 1] or None, default None): steps from this one on are always full
+            (index or fraction); ``None`` caches to the end. Must come after ``start`` (else nothing is cached).
+        num_steps (int in [1, inf) or None, default None): the number of U-Net calls per stream, needed by
+            schedules that depend on it (non-uniform, fractional windows) only when the U-Net is used without a
+            pipeline; a pipeline tells it by itself. Given, it lets the whole config be checked here.
+        threshold (float in [0, inf) or None, default None = 0.05): only for ``schedule="adaptive"`` (any other
+            schedule refuses it), the error budget between two full steps; ``None`` stands for
+            :data:`DEFAULT_THRESHOLD` and the config then holds 0.05. Each cached step's predicted error is how
+            far the shallow feature entering the deep part has moved (relative L1) since the last full step,
+            times the step's weight when ``weights`` is given; a step is cached while these add up to less than
+            the threshold, else it runs full and the sum restarts. ``0`` never caches (bit-identical to the plain
+            model); larger values cache more: faster, further from the plain output. ``interval`` caps the run
+            of cached steps (at most N-1 in a row); ``start`` keeps the first steps full (warm-up), ``stop`` the
+            last ones (e.g. ``stop=0.9``: the last 10% of the steps).
+        weights (tuple of floats in [0, inf), one per step, or None): only for ``schedule="adaptive"``, the weight
+            turning each step's drift into a predicted error of the final sample (how much an error at that step
+            still shows at the end). ``stepcache calibrate`` measures them;
+            ``DeepCacheConfig.from_profile(path, threshold=...)`` loads them. ``None``: all 1. A list or array is
+            stored as a tuple.
+        full_steps (tuple of increasing ints starting at 0, below ``num_steps`` if given; or None): required by,
+            and only for, ``schedule="calibrated"``: the full steps (see :func:`stepcache.calibrate`);
             :meth:`from_profile` fills it, with the ``profile`` key the profile is valid for.
-        controlnet: on a ControlNet pipeline, also skip the ControlNet's own deep part on cached steps (only the
-            residuals of the skips the shallow branch uses are computed). Not with the adaptive schedule, whose
-            decision comes after the ControlNet has run.
+        profile (:class:`ProfileKey` or None): the model, scheduler and step count a calibrated profile was made
+            for; :func:`stepcache.enable` refuses another model, the first call another scheduler or step count.
+        controlnet (bool, default True): on a ControlNet pipeline, also skip the ControlNet's own deep part on
+            cached steps (only the residuals of the skips the shallow branch uses are computed). Not with the
+            adaptive schedule, whose decision comes after the ControlNet has run.
+
+    Raises:
+        TypeError: a field of the wrong type (e.g. ``interval=2.5``, ``profile="x"``).
+        ValueError: a value out of range, a field the schedule does not use, or settings that contradict each
+            other (``stop`` not after ``start``, ``center`` not below ``num_steps``).
     """
 
     interval: int = 3
@@ -82,50 +163,105 @@ class DeepCacheConfig:
     start: int | float = 0
     stop: int | float | None = None
     num_steps: int | None = None
-    threshold: float = 0.05
+    threshold: float | None = None
     full_steps: tuple[int, ...] | None = None
     weights: tuple[float, ...] | None = None
     profile: ProfileKey | None = None
     controlnet: bool = True
 
     def __post_init__(self) -> None:
-        _check_int("interval", self.interval, 1)
-        _check_int("branch", self.branch, 1)
+        def put(name, value):  # a frozen dataclass: store the normalised value (Python numbers, tuples)
+            object.__setattr__(self, name, value)
+
+        put("interval", check_int("interval", self.interval, 1))
+        put("branch", check_int("branch", self.branch, 1))
+        if not isinstance(self.schedule, str):
+            raise TypeError(f"schedule must be a string, one of {', '.join(map(repr, SCHEDULES))}, "
+                            f"got {self.schedule!r} ({type(self.schedule).__name__})")
         if self.schedule not in SCHEDULES:
             raise ValueError(f"schedule must be one of {', '.join(map(repr, SCHEDULES))}, got {self.schedule!r}")
-        _check_int("center", self.center, 0)
-        if isinstance(self.power, bool) or not isinstance(self.power, (int, float)) \
-                or not math.isfinite(self.power) or self.power <= 1:
-            raise ValueError(f"power must be a finite number in (1, inf), got {self.power!r}")
-        _check_point("start", self.start)
+        put("center", check_int("center", self.center, 0))
+        put("power", check_number("power", self.power, 1, low_open=True))
+        put("start", _check_point("start", self.start))
         if self.stop is not None:
-            _check_point("stop", self.stop)
+            put("stop", _check_point("stop", self.stop))
         if self.num_steps is not None:
-            _check_int("num_steps", self.num_steps, 1)
-        if isinstance(self.threshold, bool) or not isinstance(self.threshold, (int, float)) \
-                or not math.isfinite(self.threshold) or self.threshold < 0:
-            raise ValueError(f"threshold must be a finite number in [0, inf), got {self.threshold!r}")
-        if not isinstance(self.controlnet, bool):
-            raise ValueError(f"controlnet must be True or False, got {self.controlnet!r}")
-        if self.schedule == "calibrated":
-            steps = self.full_steps
-            if not steps or not isinstance(steps, tuple) or any(isinstance(s, bool) or not isinstance(s, int)
-                                                                 for s in steps) \
-                    or list(steps) != sorted(set(steps)) or steps[0] != 0:
+            put("num_steps", check_int("num_steps", self.num_steps, 1))
+        self._check_threshold(put)
+        if not isinstance(self.controlnet, (bool, _np_bool())):
+            raise TypeError(f"controlnet must be True or False, got {self.controlnet!r} "
+                            f"({type(self.controlnet).__name__})")
+        put("controlnet", bool(self.controlnet))
+        if self.profile is not None and not isinstance(self.profile, ProfileKey):
+            raise TypeError(f"profile must be a stepcache.ProfileKey or None (DeepCacheConfig.from_profile fills "
+                            f"it), got {self.profile!r} ({type(self.profile).__name__})")
+        self._check_full_steps(put)
+        self._check_weights(put)
+        self._check_window()
+        self._check_center()
+
+    def _check_threshold(self, put) -> None:
+        uses = " or ".join(f"schedule={s!r}" for s in THRESHOLD_SCHEDULES)
+        if self.threshold is None:
+            if self.schedule in THRESHOLD_SCHEDULES:
+                put("threshold", DEFAULT_THRESHOLD)
+            return
+        if self.schedule not in THRESHOLD_SCHEDULES:
+            raise ValueError(f"threshold is only used by {uses}, not {self.schedule!r}: leave it out, or "
+                             f"choose {uses}")
+        put("threshold", check_number("threshold", self.threshold, 0))
+
+    def _check_full_steps(self, put) -> None:
+        if self.full_steps is None:
+            if self.schedule == "calibrated":
                 raise ValueError("full_steps must be a non-empty tuple of increasing step indices starting at 0 "
-                                 f"for schedule='calibrated', got {steps!r}")
-        elif self.full_steps is not None:
+                                 "for schedule='calibrated', got None")
+            return
+        if self.schedule != "calibrated":
             raise ValueError(f"full_steps is only used by schedule='calibrated', not {self.schedule!r}")
-        if self.weights is not None:
-            if self.schedule != "adaptive":
-                raise ValueError(f"weights is only used by schedule='adaptive', not {self.schedule!r}")
-            w = self.weights
-            if not w or not isinstance(w, tuple) or any(isinstance(x, bool) or not isinstance(x, (int, float))
-                                                        or not math.isfinite(x) or x < 0 for x in w):
-                raise ValueError("weights must be a non-empty tuple of finite numbers in [0, inf), one per step, "
-                                 f"got {w!r}")
-            if self.num_steps is not None and self.num_steps != len(w):
-                raise ValueError(f"weights has {len(w)} entries, one per step, but num_steps is {self.num_steps}")
+        what = "increasing step indices (ints) starting at 0"
+        steps = tuple(check_int("full_steps[]", s, 0) for s in _as_tuple("full_steps", self.full_steps, what))
+        if not steps or list(steps) != sorted(set(steps)) or steps[0] != 0:
+            raise ValueError(f"full_steps must be a non-empty tuple of {what} for schedule='calibrated', "
+                             f"got {self.full_steps!r}")
+        if self.num_steps is not None and steps[-1] >= self.num_steps:
+            raise ValueError(f"full_steps must be steps in [0, {self.num_steps}) for num_steps={self.num_steps}, "
+                             f"got {steps[-1]}")
+        put("full_steps", steps)
+
+    def _check_weights(self, put) -> None:
+        if self.weights is None:
+            return
+        if self.schedule not in WEIGHT_SCHEDULES:
+            uses = " or ".join(repr(s) for s in WEIGHT_SCHEDULES)
+            raise ValueError(f"weights is only used by schedule={uses}, not {self.schedule!r}")
+        w = _as_tuple("weights", self.weights, "numbers in [0, inf), one per step")
+        for x in w:
+            if isinstance(x, (bool, _np_bool())) or not isinstance(x, numbers.Real):
+                raise TypeError(f"weights must be a tuple of numbers in [0, inf), one per step, got an entry "
+                                f"{x!r} ({type(x).__name__})")
+        w = tuple(float(x) for x in w)
+        if not w or any(not math.isfinite(x) or x < 0 for x in w):
+            raise ValueError("weights must be a non-empty tuple of finite numbers in [0, inf), one per step, "
+                             f"got {self.weights!r}")
+        if self.num_steps is not None and self.num_steps != len(w):
+            raise ValueError(f"weights has {len(w)} entries, one per step, but num_steps is {self.num_steps}")
+        put("weights", w)
+
+    def _check_window(self) -> None:
+        """``stop`` after ``start`` when both are comparable now (same kind, or ``num_steps`` known)."""
+        start, stop, n = self.start, self.stop, self.num_steps
+        if n is not None:
+            check_window(n, self)
+        elif stop is not None and isinstance(start, float) == isinstance(stop, float) and stop <= start:
+            raise ValueError(f"stop must come after start (steps in [start, stop) may be cached), got "
+                             f"start={start!r}, stop={stop!r}: nothing would be cached; use a later stop, or "
+                             "stop=None to cache to the end")
+
+    def _check_center(self) -> None:
+        n = self.num_steps
+        if self.schedule in NONUNIFORM_SCHEDULES and n is not None and self.interval > 1 and n > 1:
+            check_center(self.center, n, self.schedule)
 
     @classmethod
     def from_profile(cls, path: str | Path, threshold: float | None = None,
@@ -136,9 +272,14 @@ class DeepCacheConfig:
         Without ``threshold``: the calibrated schedule (the profile's full steps). With it: the adaptive schedule
         on the profile's branch, its decisions weighted by the profile's per-step weights; ``interval`` caps the
         cached steps in a row (default: no cap)."""
-        data = json.loads(Path(path).read_text())
-        if data.get("version") != PROFILE_VERSION:
-            raise ValueError(f"{path}: profile version {data.get('version')!r}, this stepcache reads "
+        text = Path(path).read_text()
+        try:
+            data = json.loads(text)
+        except ValueError as e:
+            raise ValueError(f"{path}: not a profile (not JSON: {e}); write one with stepcache calibrate") from None
+        if not isinstance(data, dict) or data.get("version") != PROFILE_VERSION:
+            version = data.get("version") if isinstance(data, dict) else None
+            raise ValueError(f"{path}: profile version {version!r}, this stepcache reads "
                              f"version {PROFILE_VERSION}; recalibrate with stepcache calibrate")
         key = ProfileKey(data["model_hash"], data["scheduler"], int(data["num_steps"]))
         if threshold is None:
@@ -155,3 +296,28 @@ class DeepCacheConfig:
         """Whether the schedule can only be laid out once the number of steps is known."""
         fractional = isinstance(self.start, float) or isinstance(self.stop, float)
         return self.schedule not in ("uniform", "adaptive") or fractional
+
+
+def resolve_window(num_steps: int, config: DeepCacheConfig) -> tuple[int, int | None]:
+    """``(start, stop)`` of ``config`` as step indices for ``num_steps`` steps (fractions rounded down)."""
+    def at(point):
+        return int(math.floor(point * num_steps)) if isinstance(point, float) else point
+    return at(config.start), (None if config.stop is None else at(config.stop))
+
+
+def check_window(num_steps: int, config: DeepCacheConfig) -> None:
+    """Refuse a window ``[start, stop)`` that leaves no step to cache out of ``num_steps``."""
+    start, stop = resolve_window(num_steps, config)
+    if stop is not None and stop <= start:
+        raise ValueError(f"stop must come after start (steps in [start, stop) may be cached), got "
+                         f"start={config.start!r}, stop={config.stop!r}, i.e. steps [{start}, {stop}) of "
+                         f"{num_steps}: nothing would be cached; use a later stop, or stop=None to cache to the end")
+
+
+def check_center(center: int, num_steps: int, schedule: str = "nonuniform") -> None:
+    """The non-uniform schedules' center must be one of the steps."""
+    if not 0 <= center < num_steps:
+        raise ValueError(f"center must be a step in [0, {num_steps}) for {num_steps} steps "
+                         f"(schedule={schedule!r}), got center={center}; set DeepCacheConfig(center=...) below "
+                         f"{num_steps} (the paper's choice is about 0.3 of the steps: center={round(0.3 * num_steps)})"
+                         " or run more steps")

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .config import DeepCacheConfig
+from .config import DeepCacheConfig, check_center, check_window
 
 
 def uniform(num_steps: int, interval: int, start: int = 0) -> list[int]:
@@ -29,7 +29,7 @@ def nonuniform(num_steps: int, interval: int, center: int, power: float) -> list
     T, c, p = num_steps, center, power
     if interval == 1 or T == 1:
         return list(range(T))
-    _check_center(c, T)
+    check_center(c, T, "nonuniform")
     k = math.ceil(T / interval)
     points = np.linspace(-(c ** (1 / p)), (T - c) ** (1 / p), k)
     steps = np.floor(np.sign(points) * np.abs(points) ** p + c + 1e-9).astype(np.int64)
@@ -46,7 +46,7 @@ def nonuniform_reference(num_steps: int, interval: int, center: int, power: floa
     T, c, p = num_steps, center, float(power)
     if interval == 1 or T == 1:
         return list(range(T))
-    _check_center(c, T)
+    check_center(c, T, "nonuniform-reference")
     k = math.ceil(T / interval)
     while p > 1:
         x = np.linspace((-c) ** (1 / p), (T - c) ** (1 / p), k + 1)
@@ -59,13 +59,12 @@ def nonuniform_reference(num_steps: int, interval: int, center: int, power: floa
                      f"center={c}; lower the interval or the center (center must be in [0, {T}))")
 
 
-def _check_center(center: int, num_steps: int) -> None:
-    if not 0 <= center < num_steps:
-        raise ValueError(f"center must be a step in [0, {num_steps}) for {num_steps} steps, got {center}")
-
-
 def window(num_steps: int | None, config: DeepCacheConfig) -> tuple[int, int | None]:
-    """``(start, stop)`` as step indices: caching is allowed only for steps in ``[start, stop)``."""
+    """``(start, stop)`` as step indices: caching is allowed only for steps in ``[start, stop)``. A window that
+    leaves no step to cache (known only now for a mixed index / fraction window) is refused."""
+    if num_steps is not None and config.stop is not None:
+        check_window(num_steps, config)
+
     def at(point):
         if isinstance(point, float):
             if num_steps is None:
