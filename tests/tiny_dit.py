@@ -21,7 +21,7 @@ pipeline   denoiser (CacheMixin?)             block list(s)               block.
 =========  =================================  ==========================  =============================  ==========
 DiT        DiTTransformer2DModel (no)         transformer_blocks          BasicTransformerBlock          hs (Tensor)
 PixArt-a/S PixArtTransformer2DModel (no)      transformer_blocks          BasicTransformerBlock          hs (Tensor)
-SD3        SD3Transformer2DModel (yes)        transformer_blocks          JointTransformerBlock          (ehs, hs)
+SD3        SD3Transformer2DModel (no)         transformer_blocks          JointTransformerBlock          (ehs, hs)
 Flux       FluxTransformer2DModel (yes)       transformer_blocks,         FluxTransformerBlock,          (ehs, hs)
                                               single_transformer_blocks   FluxSingleTransformerBlock     (ehs, hs)
 HunyuanDiT HunyuanDiT2DModel (no)             blocks                      HunyuanDiTBlock (+ skip=)      hs (Tensor)
@@ -35,12 +35,12 @@ Details (signatures exact, ``self`` omitted; how the model's loop calls them):
 * ``BasicTransformerBlock.forward(hidden_states, attention_mask=None, encoder_hidden_states=None,
   encoder_attention_mask=None, timestep=None, cross_attention_kwargs=None, class_labels=None,
   added_cond_kwargs=None) -> Tensor`` (models/attention.py:960). DiT (norm_type ``ada_norm_zero``: class labels +
-  timestep, no text; dit_transformer_2d.py) and PixArt (``ada_norm_single``, text cross-attention via
-  ``encoder_hidden_states`` + ``encoder_attention_mask``; pixart_transformer_2d.py) call it with keywords.
+  timestep, no text; dit_transformer_2d.py:197) and PixArt (``ada_norm_single``, text cross-attention via
+  ``encoder_hidden_states`` + ``encoder_attention_mask``; pixart_transformer_2d.py:330) call it with keywords.
   Registered in TransformerBlockRegistry with return_hidden_states_index=0, return_encoder_hidden_states_index=None.
 * ``JointTransformerBlock.forward(hidden_states, encoder_hidden_states, temb, joint_attention_kwargs=None)
   -> (encoder_hidden_states, hidden_states)`` (models/attention.py:681), called with keywords from
-  transformer_sd3.py:~316. The LAST block is built with ``context_pre_only=True`` (transformer_sd3.py:161,
+  transformer_sd3.py:316. The LAST block is built with ``context_pre_only=True`` (transformer_sd3.py:161,
   ``context_pre_only=i == num_layers - 1``) and returns ``(None, hidden_states)`` (attention.py:730-731): the text
   stream ends there. Registry: hs index 1, ehs index 0. Loop also takes ``skip_layers`` (skipped blocks are not
   called at all) and ControlNet residuals only for ``context_pre_only is False`` blocks.
@@ -50,29 +50,30 @@ Details (signatures exact, ``self`` omitted; how the model's loop calls them):
   this version the single block concatenates ``[ehs, hs]`` along tokens internally and splits it back before
   returning, so there is no concatenated stream between the double and the single list -- the double->single
   boundary is just "transformer_blocks[-1] output feeds single_transformer_blocks[0]" with the same two tensors.
-  Both called with keywords (transformer_flux.py ~757 and ~787). Registry: hs index 1, ehs index 0 for both.
+  Both called with keywords (transformer_flux.py:769 and :801). Registry: hs index 1, ehs index 0 for both.
 * ``HunyuanDiTBlock.forward(hidden_states, encoder_hidden_states=None, temb=None, image_rotary_emb=None,
   skip=None) -> Tensor`` (hunyuan_transformer_2d.py:164). Long skips (U-ViT style), loop at
   hunyuan_transformer_2d.py:426-449 with ``L = num_layers``: the output of block ``i`` for ``i < L//2 - 1`` is
   pushed on a stack; block ``i > L//2`` pops one (``skip=skips.pop()``) and concatenates ``[hs, skip]`` ->
   ``skip_norm`` -> ``skip_linear`` first (these blocks are built with ``skip=layer > num_layers // 2``). Block
-  ``L//2`` has no skip. hidden_states is passed POSITIONALLY, others by keyword. NOT in TransformerBlockRegistry
+  ``L//2`` has no skip. Tiny builder (L=4): block 0's output is the skip input of block 3. hidden_states is passed POSITIONALLY, others by keyword. NOT in TransformerBlockRegistry
   (FirstBlockCache/MagCache raise "Model class ... not registered").
 * ``CogVideoXBlock.forward(hidden_states, encoder_hidden_states, temb, image_rotary_emb=None,
   attention_kwargs=None) -> (hidden_states, encoder_hidden_states)`` (cogvideox_transformer_3d.py:118) -- note the
-  order is (hs, ehs), the opposite of SD3/Flux. Keywords. Registry: hs index 0, ehs index 1. After the loop the
+  order is (hs, ehs), the opposite of SD3/Flux. Keywords (cogvideox_transformer_3d.py:445). Registry: hs index 0, ehs index 1. After the loop the
   model does ``norm_final(hidden_states)`` only (the text stream is dropped).
 * ``WanTransformerBlock.forward(hidden_states, encoder_hidden_states, temb, rotary_emb) -> Tensor``
   (transformer_wan.py:462), called POSITIONALLY: ``block(hidden_states, encoder_hidden_states, timestep_proj,
-  rotary_emb)`` (transformer_wan.py:~704). ``encoder_hidden_states`` (text, optionally with image tokens
+  rotary_emb)`` (transformer_wan.py:704). ``encoder_hidden_states`` (text, optionally with image tokens
   prepended) is only read (cross-attention). Registry: hs index 0, ehs None.
 * ``SanaTransformerBlock.forward(hidden_states, attention_mask=None, encoder_hidden_states=None,
   encoder_attention_mask=None, timestep=None, height=None, width=None) -> Tensor`` (sana_transformer.py:248),
-  called positionally with all 7 arguments. Not registered.
+  called positionally with all 7 arguments (sana_transformer.py:524). Not registered.
 
 Pipelines and cache contexts (``with transformer.cache_context(name)`` around each denoiser call):
 Flux opens "cond" (and "uncond" for true CFG, a separate call), CogVideoX "cond_uncond" (one batched call), Wan
-"cond" and "uncond" (two calls, with step_index/sigma/num_inference_steps). DiT, PixArt-a/S, SD3, HunyuanDiT and
+"cond" and "uncond" (two calls, with step_index/sigma/num_inference_steps). Only the Flux, CogVideoX and Wan
+denoisers have ``CacheMixin`` (``enable_cache``/``cache_context``/``_reset_stateful_cache``). DiT, PixArt-a/S, SD3, HunyuanDiT and
 Sana open none and batch cond+uncond into one call (batch 2). All pipelines end with ``maybe_free_model_hooks()``,
 which calls ``_reset_stateful_cache()`` on CacheMixin components (pipeline_utils.py:1282-1284); a call that raises
 never reaches it.
