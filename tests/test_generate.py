@@ -125,7 +125,39 @@ def test_changed_spec_is_refused_unless_restart(tmp_path):
 def test_spec_validation():
     with pytest.raises(ValueError, match="steps must be an integer in"):
         JobSpec(classes=(1,), steps=0)
-    with pytest.raises(ValueError, match="needs classes"):
+    with pytest.raises(ValueError, match="needs a non-empty list of classes"):
         JobSpec(classes=(), prompts=())
     with pytest.raises(ValueError, match=r"interval must be an integer in \[1, inf\)"):
         JobSpec(classes=(1,), deepcache={"interval": 0})
+    with pytest.raises(TypeError, match=r"guidance must be a number in \[1, inf\), got 'high'"):
+        JobSpec(classes=(1,), guidance="high")
+    with pytest.raises(TypeError, match=r"classes\[\] must be an integer in \[0, inf\), got 1.5"):
+        JobSpec(classes=(1, 1.5))
+    with pytest.raises(ValueError, match=r"unknown deepcache fields \['intervall'\]"):
+        JobSpec(classes=(1,), deepcache={"intervall": 3})
+    # lists and numpy integers, as YAML / JSON / numpy give them, are fine; the digest does not see the difference
+    assert JobSpec(classes=[np.int64(1), 2]).digest() == JobSpec(classes=(1, 2)).digest()
+
+
+def test_model_dependent_checks_write_nothing(tmp_path):
+    """Class labels, the DeepCache branch, the step count and the model path are checked against the loaded model
+    before the output folder is touched."""
+    out = tmp_path / "never"
+    for spec, match in [(JobSpec(classes=(1, 99), steps=2), r"classes must be class labels in \[0, 9\].*got 99"),
+                        (JobSpec(classes=(1,), steps=2, deepcache={"interval": 3, "branch": 40}),
+                         r"deepcache branch must be in \[1, 12\].*got 40"),
+                        (JobSpec(classes=(1,), steps=2000), r"steps must be an integer in \[1, 1000\]"),
+                        (JobSpec(classes=(1,), model=str(tmp_path / "nope")), "not found")]:
+        with pytest.raises((ValueError, FileNotFoundError), match=match):
+            run_job(spec, out, measure_speedup=False)
+        assert not out.exists()
+
+
+def test_a_folder_with_no_finished_item_is_not_another_jobs(tmp_path):
+    out = tmp_path / "gen-unfinished"
+    first = JobSpec(classes=(1, 2), steps=2, batch_size=2)
+    Output(out, first)  # a start that wrote job.json and then died before finishing anything
+    (out / "manifest.0.jsonl").write_text('{"id": "000000"}\n')  # a line without its PNG: not finished
+    second = JobSpec(classes=(3, 4), steps=2, batch_size=2)
+    assert run_job(second, out, measure_speedup=False)["items_written"] == 2
+    assert json.loads((out / "job.json").read_text())["digest"] == second.digest()
