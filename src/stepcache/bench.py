@@ -358,8 +358,9 @@ def sd_call(pipe, steps: int):
 
 
 def bench_sd_preset(steps: int, intervals, repeats: int, width_divisor: int = 8, sample_size: int = 32,
-                    branch: int = 1) -> list[dict]:
-    """MACs, measured and ideal speedup for N in ``intervals``, ours vs the official helper, on the SD layout."""
+                    branch: int = 1, with_official: bool = True) -> list[dict]:
+    """MACs, measured and ideal speedup for N in ``intervals``, ours vs the official helper (``with_official``),
+    on the SD layout."""
     pipe = sd_shaped_pipe(width_divisor, sample_size)
     generate = sd_call(pipe, steps)
 
@@ -372,7 +373,7 @@ def bench_sd_preset(steps: int, intervals, repeats: int, width_divisor: int = 8,
     ours = [Setting("uncached", steps)] + [Setting(f"N={n}", steps, DeepCacheConfig(interval=n, branch=branch),
                                                    family="uniform") for n in intervals]
     official = [Setting(f"official N={n}", steps, s.config, official=True, family="official")
-                for n, s in zip(intervals, ours[1:])]
+                for n, s in zip(intervals, ours[1:])] if with_official else []
     timed = ours + official
     times = {s.name: [] for s in timed}
     outputs = {}
@@ -541,10 +542,17 @@ def run_bench(out: Path, quick: bool = False, steps=(50, 100), samples: int = 10
               timing_batch: int = 20, repeats: int = 5, guidance: float = 1.0, threads: int = 1,
               quality_threads: int | None = None, sd_steps: int = 50, command: str = "",
               beyond_only: bool = False, predictor: str = "final", beyond: bool = True,
-              sd_preset: bool = True) -> dict:
+              sd_preset: bool = True, draw_plot: bool | None = None, official: bool | None = None) -> dict:
     """Everything: embedded-model rows at each step count, the SD-shaped preset, tables, CSV/JSON, plot, grids.
 
-    ``beyond=False`` leaves out the calibrated / adaptive rows, ``sd_preset=False`` the SD-shaped preset."""
+    ``beyond=False`` leaves out the calibrated / adaptive rows, ``sd_preset=False`` the SD-shaped preset.
+    Optional dependencies: ``draw_plot`` (default: whether matplotlib is installed) draws quality_vs_speedup.png;
+    ``official`` (default: whether the official ``DeepCache`` package is installed) adds its comparison rows.
+    Without them every table is still written."""
+    import importlib.util
+
+    draw_plot = importlib.util.find_spec("matplotlib") is not None if draw_plot is None else draw_plot
+    official = importlib.util.find_spec("DeepCache") is not None if official is None else official
     if quick:
         steps, samples, batch, timing_batch, repeats, sd_steps = (10,), 10, 10, 10, 5, 10
     out.mkdir(parents=True, exist_ok=True)
@@ -552,13 +560,13 @@ def run_bench(out: Path, quick: bool = False, steps=(50, 100), samples: int = 10
     rows = []
     for n in steps:
         for r in bench_embedded(out, n, samples, batch, timing_batch, repeats, guidance, threads=threads,
-                                quality_threads=quality_threads, targets=targets,
+                                quality_threads=quality_threads, targets=targets, with_official=official,
                                 beyond_only=beyond_only, predictor=predictor):
             rows.append(dict(r, base_steps=n))
     torch.set_num_threads(threads)
     sd_rows = [] if beyond_only or not sd_preset else bench_sd_preset(
         sd_steps, intervals=(2, 3) if quick else tuple(range(2, 11)), repeats=repeats,
-        width_divisor=16 if quick else 8, sample_size=16 if quick else 32)
+        width_divisor=16 if quick else 8, sample_size=16 if quick else 32, with_official=official)
     checks = target_checks(rows, sd_rows)
     meta = {"command": command, "machine": machine(), "quality_threads": quality_threads or _default_threads,
             "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
@@ -571,7 +579,7 @@ def run_bench(out: Path, quick: bool = False, steps=(50, 100), samples: int = 10
         w = csv.DictWriter(f, fieldnames=keys, extrasaction="ignore")
         w.writeheader()
         w.writerows(rows)
-    if rows:
+    if rows and draw_plot:
         plot(rows, out / "quality_vs_speedup.png")
     md = ["# stepcache bench\n", f"Command: `{command}`  ", f"Machine: {meta['machine']} for the speed passes, "
           f"{meta['quality_threads']} thread(s) for the quality pass  ", f"Date: {meta['date']}\n",

@@ -27,7 +27,7 @@ import torch
 
 from . import api
 from .adapters import check_supported
-from .config import PROFILE_VERSION, DeepCacheConfig, ProfileKey
+from .config import PROFILE_VERSION, DeepCacheConfig, ProfileKey, check_int, check_number
 from .hooks import Stream
 from .structure import layout
 
@@ -62,6 +62,7 @@ def record_deep_features(pipe, run, branches: list[int] | None = None,
     lay = layout(unet)
     branches = list(range(1, lay.num_branches + 1)) if branches is None else list(branches)
     for b in branches:
+        check_int("branches[]", b, 1)
         if not 1 <= b <= lay.num_branches:
             raise ValueError(f"branches must be in [1, {lay.num_branches}] for this model, got {b}")
     skip_channels: dict[int, int] = {}
@@ -346,9 +347,7 @@ class Measurement:
 
 
 def _check_speedup(speedup) -> None:
-    if isinstance(speedup, bool) or not isinstance(speedup, (int, float)) or not math.isfinite(speedup) \
-            or speedup <= 1:
-        raise ValueError(f"speedup must be a finite number in (1, inf), got {speedup!r}")
+    check_number("speedup", speedup, 1.0, low_open=True)
 
 
 def measure(pipe, run, branches: list[int] | None = None, predictor: str = "final",

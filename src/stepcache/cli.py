@@ -1,31 +1,72 @@
-"""The ``stepcache`` command line."""
+"""The ``stepcache`` command line.
+
+Every command checks all its inputs (numbers, files, the model and the branch against it, the output folder,
+optional dependencies) before it writes anything. Errors are one line on stderr, ``stepcache <command>: error:
+...``: exit code 2 for a bad command line or input (nothing was written), 1 for a failure while running.
+``--debug`` (or ``STEPCACHE_DEBUG=1``) shows the traceback instead.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import os
+import sys
 from pathlib import Path
 
+from .config import check_int, check_number
 
-def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(prog="stepcache", description="DeepCache for diffusers U-Net pipelines")
-    sub = ap.add_subparsers(dest="command", required=True)
+#: exceptions that, raised while a command checks its inputs, mean "bad input" (exit 2)
+INPUT_ERRORS = (ValueError, TypeError, LookupError, OSError, ImportError)
+BENCH_EXTRA = "pip install 'stepcache[bench]'"
 
-    demo = sub.add_parser("demo", help="DeepCache on the embedded MNIST DDPM: a grid and a table (offline)")
+
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (the usage is one ``--help`` away)."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message}; see '{self.prog} --help'\n")
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("stepcache")
+    except Exception:  # not installed as a distribution (e.g. run from a source tree)
+        from . import __version__
+
+        return __version__
+
+
+def build_parser() -> Parser:
+    ap = Parser(prog="stepcache", description="DeepCache for diffusers U-Net pipelines")
+    ap.add_argument("--version", action="version", version=f"stepcache {_version()}")
+    ap.add_argument("--debug", action="store_true", help="show the traceback of an error (or STEPCACHE_DEBUG=1)")
+    common = Parser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show the traceback of an error (or STEPCACHE_DEBUG=1)")
+    sub = ap.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    demo = sub.add_parser("demo", parents=[common],
+                          help="DeepCache on the embedded MNIST DDPM: a grid and a table (offline)")
     demo.add_argument("--out", type=Path, default=Path("out/demo"), help="folder for demo.png and demo.md")
-    demo.add_argument("--samples", type=int, default=100, help="samples per setting (FID-domain, accuracy)")
+    demo.add_argument("--samples", type=int, default=100, help="samples per setting (FID-domain, accuracy), >= 2")
     demo.add_argument("--steps", type=int, default=50, help="DDIM steps")
     demo.add_argument("--guidance", type=float, default=1.0, help="classifier-free guidance scale (1: none)")
     demo.add_argument("--fast", action="store_true", help="a quick look: 20 samples, 25 steps, no FID")
     demo.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
 
-    bench = sub.add_parser("bench", help="the paper's tables on the embedded model + an SD-shaped speed preset")
+    bench = sub.add_parser("bench", parents=[common],
+                           help="the paper's tables on the embedded model + an SD-shaped speed preset")
     bench.add_argument("--out", type=Path, default=Path("out/bench"))
-    bench.add_argument("--quick", action="store_true", help="a small run for CI: 10 steps, 20 samples")
+    bench.add_argument("--quick", action="store_true", help="a small run for CI: 10 steps, 10 samples")
     bench.add_argument("--steps", type=int, nargs="*", default=[50, 100],
-                       help="DDIM step counts for the embedded model (none: only the SD-shaped preset)")
-    bench.add_argument("--samples", type=int, default=1000, help="samples per setting for FID-domain, PSNR, SSIM")
+                       help="DDIM step counts (>= 10) for the embedded model (none: only the SD-shaped preset)")
+    bench.add_argument("--samples", type=int, default=1000,
+                       help="samples per setting for FID-domain, PSNR, SSIM (>= 10)")
     bench.add_argument("--batch", type=int, default=100, help="batch for the quality pass")
-    bench.add_argument("--timing-batch", type=int, default=20, help="batch for the speed pass")
+    bench.add_argument("--timing-batch", type=int, default=20, help="batch for the speed pass (<= --samples)")
     bench.add_argument("--repeats", type=int, default=5, help="interleaved speed rounds (medians are reported)")
     bench.add_argument("--guidance", type=float, default=1.0)
     bench.add_argument("--sd-steps", type=int, default=50)
@@ -42,15 +83,15 @@ def main(argv=None) -> None:
 
     for name, text in (("analyze", "record the deep features of an uncached run: Figure 3 heatmaps + MAC table"),
                        ("calibrate", "choose the full steps for a MAC budget from uncached runs; write a profile")):
-        p = sub.add_parser(name, help=text)
+        p = sub.add_parser(name, parents=[common], help=text)
         p.add_argument("--model", type=Path, default=None, help="class-conditional pipeline folder "
                                                                    "(default: the embedded MNIST DDPM)")
         p.add_argument("--scheduler", choices=["ddim", "dpm"], default="ddim")
-        p.add_argument("--steps", type=int, default=50)
+        p.add_argument("--steps", type=int, default=50, help="steps (>= 2)")
         p.add_argument("--samples", type=int, default=20, help="images in the uncached run(s)")
         p.add_argument("--seed", type=int, default=10_000, help="first seed (kept apart from the bench's 0..n)")
         p.add_argument("--guidance", type=float, default=1.0)
-        p.add_argument("--branches", type=int, nargs="+", default=None)
+        p.add_argument("--branches", type=int, nargs="+", default=None, help="branches to look at (default: all)")
         if name == "analyze":
             p.add_argument("--out", type=Path, default=Path("out/analyze"))
         else:
@@ -60,8 +101,9 @@ def main(argv=None) -> None:
                                 "that error times the measured sensitivity of the final output to the step")
             p.add_argument("--out", type=Path, default=Path("profile.json"))
 
-    gen = sub.add_parser("generate", help="the batch generation job: PNGs, manifest, npz; resumable; "
-                                          "one process, torchrun (-m stepcache generate) or Ray Data")
+    gen = sub.add_parser("generate", parents=[common],
+                         help="the batch generation job: PNGs, manifest, npz; resumable; "
+                              "one process, torchrun (-m stepcache generate) or Ray Data")
     gen.add_argument("spec", nargs="?", type=Path, help="job spec (JSON or YAML); flags below override it")
     gen.add_argument("--out", type=Path, default=Path("out/generate"))
     gen.add_argument("--items", type=int, default=None, help="without a spec: this many digits, classes 0..9 in turn")
@@ -73,110 +115,388 @@ def main(argv=None) -> None:
     gen.add_argument("--branch", type=int, default=None)
     gen.add_argument("--no-deepcache", action="store_true")
     gen.add_argument("--npz", action="store_true", help="also write samples.npz (ADM / pytorch-fid format)")
-    gen.add_argument("--restart", action="store_true", help="start over when the spec changed")
+    gen.add_argument("--restart", action="store_true",
+                     help="start over when OUT holds finished items of another job spec (they are deleted)")
     gen.add_argument("--launcher", choices=["local", "ray"], default="local",
                      help="local: one process, or one rank per process under torchrun; ray: Ray Data actors")
     gen.add_argument("--workers", type=int, default=2, help="Ray actors")
     gen.add_argument("--threads", type=int, default=None, help="torch threads per process")
+    return ap
 
-    args = ap.parse_args(argv)
-    if args.command == "demo":
+
+# -- input checks (nothing is written before they pass) --------------------------------------------------------------
+
+def _int(flag: str, value, low: int, high: int | None = None, why: str = "") -> int:
+    try:
+        return check_int(flag, value, low, high)
+    except ValueError as e:
+        raise ValueError(f"{e}{why}") from None
+
+
+def _guidance(value) -> float:
+    return check_number("--guidance", value, 1.0) if value is not None else value
+
+
+def _threads(flag: str, value) -> None:
+    if value is not None:
+        _int(flag, value, 1)
+
+
+def check_out_dir(path: Path, flag: str = "--out") -> None:
+    """``path`` is (or can be made) a writable folder: refused if it, or a folder above it, is a file."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise NotADirectoryError(f"{flag} {path} is a file, not a folder; choose another {flag}")
+    _check_parent(path, flag)
+
+
+def check_out_file(path: Path, flag: str = "--out") -> None:
+    """``path`` can be written as a file: not a folder, and its folder is (or can be made) writable."""
+    path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"{flag} {path} is a folder; give a file path, e.g. {path / 'profile.json'}")
+    _check_parent(path.parent, flag, of=path)
+
+
+def _check_parent(path: Path, flag: str, of: Path | None = None) -> None:
+    target = of if of is not None else path
+    p = path.absolute()
+    while not p.exists() and p != p.parent:
+        p = p.parent
+    if not p.is_dir():
+        raise NotADirectoryError(f"{flag} {target}: {p} is a file, so no folder can be made there; choose another "
+                                 f"{flag}")
+    if not os.access(p, os.W_OK | os.X_OK):
+        raise PermissionError(f"{flag} {target}: {p} is not writable; choose another {flag}")
+
+
+def _load_model(model: Path | None, scheduler: str):
+    """The class-conditional pipeline at ``--model`` (default: the embedded one), checked to load."""
+    from .sampling import EMBEDDED_MODEL, load_embedded
+
+    if model is not None and not model.exists():
+        raise FileNotFoundError(f"--model {model} not found: give a class-conditional pipeline folder, or leave "
+                                "--model out for the embedded MNIST DDPM")
+    try:
+        return load_embedded(model or EMBEDDED_MODEL, scheduler=scheduler)
+    except Exception as e:
+        raise ValueError(f"--model {model}: cannot load a class-conditional pipeline from it "
+                         f"({type(e).__name__}: {' '.join(str(e).split())[:200]})") from e
+
+
+def _max_steps(pipe) -> int | None:
+    return getattr(pipe.scheduler.config, "num_train_timesteps", None)
+
+
+def _check_branches(pipe, branches) -> list[int] | None:
+    if branches is None:
+        return None
+    from . import api
+    from .structure import layout
+
+    n = layout(api._split(pipe)[0]).num_branches
+    for b in branches:
+        _int("--branches", b, 1, n, f" (this model has {n} branches)")
+    dup = sorted({b for b in branches if branches.count(b) > 1})
+    if dup:
+        raise ValueError(f"--branches lists {dup[0]} twice; give each branch once")
+    return list(branches)
+
+
+def _note(prog: str, text: str) -> None:
+    print(f"{prog}: note: {text}", file=sys.stderr)
+
+
+def _has(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+# -- the commands: each checks its inputs and returns the work to do --------------------------------------------------
+
+def prepare_demo(args, prog):
+    if args.fast:
+        samples, steps, fid = 20, 25, False
+    else:
+        samples = _int("--samples", args.samples, 2, why=" (FID-domain needs at least 2)")
+        steps, fid = _int("--steps", args.steps, 1, 1000), True
+    guidance = _guidance(args.guidance)
+    _threads("--threads", args.threads)
+    check_out_dir(args.out)
+
+    def run():
         from .demo import run_demo
 
-        samples, steps, fid = (20, 25, False) if args.fast else (args.samples, args.steps, True)
-        print(run_demo(args.out, samples=samples, steps=steps, guidance=args.guidance, fid=fid,
-                       threads=args.threads))
+        print(run_demo(args.out, samples=samples, steps=steps, guidance=guidance, fid=fid, threads=args.threads))
         print(f"\nwrote {args.out / 'demo.png'} and {args.out / 'demo.md'}")
-    elif args.command in ("analyze", "calibrate"):
-        import json
+    return run
 
+
+def prepare_analyze_calibrate(args, prog):
+    from . import calibration as cal
+
+    samples = _int("--samples", args.samples, 1)
+    seed = _int("--seed", args.seed, 0)
+    guidance = _guidance(args.guidance)
+    _int("--steps", args.steps, 2, why=" (similarities and schedules need two steps or more)")
+    speedup = None
+    if args.command == "calibrate":
+        speedup = check_number("--speedup", args.speedup, 1.0, low_open=True)
+        check_out_file(args.out)
+    else:
+        check_out_dir(args.out)
+    pipe = _load_model(args.model, args.scheduler)
+    high = _max_steps(pipe)
+    steps = _int("--steps", args.steps, 2, high, f" ({high} training timesteps)" if high else "")
+    branches = _check_branches(pipe, args.branches)
+    labels = [i % pipe.null_class for i in range(samples)]
+    if args.command == "calibrate":
+        from . import api
+
+        fractions = {b.branch: b.mac_fraction for b in api.branches(pipe)}
+        considered = branches or sorted(fractions)
+        if all(cal.full_steps_for_budget(steps, fractions[b], speedup) is None for b in considered):
+            cheapest = min(fractions[b] for b in considered)
+            raise ValueError(f"--speedup {speedup:g} is out of reach: a cached step of the cheapest branch "
+                             f"considered costs {cheapest:.1%} of a full one (largest reachable speedup "
+                             f"{1 / cheapest:.2f}); ask for less, or include --branches 1")
+    plot = _has("matplotlib")
+    if args.command == "analyze" and not plot:
+        _note(prog, f"matplotlib is not installed: analysis.json will be written, similarity.png skipped "
+                    f"({BENCH_EXTRA})")
+
+    def run_pipe(p):
         import torch
 
-        from . import calibration as cal
-        from .sampling import EMBEDDED_MODEL, load_embedded
+        return p(labels, num_inference_steps=steps, guidance_scale=guidance, output_type="np",
+                 generator=[torch.Generator().manual_seed(seed + i) for i in range(samples)]).images
 
-        pipe = load_embedded(args.model or EMBEDDED_MODEL, scheduler=args.scheduler)
-        labels = [i % 10 for i in range(args.samples)]
+    def analyze():
+        import json
 
-        def run(p):
-            return p(labels, num_inference_steps=args.steps, guidance_scale=args.guidance, output_type="np",
-                     generator=[torch.Generator().manual_seed(args.seed + i) for i in range(args.samples)]).images
-
-        if args.command == "analyze":
-            analysis = cal.analyze(pipe, run, args.branches)
-            args.out.mkdir(parents=True, exist_ok=True)
-            (args.out / "analysis.json").write_text(json.dumps(analysis.to_json()) + "\n")
+        analysis = cal.analyze(pipe, run_pipe, branches)
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "analysis.json").write_text(json.dumps(analysis.to_json()) + "\n")
+        wrote = [args.out / "analysis.json"]
+        if plot:
             cal.plot_analysis(analysis, args.out / "similarity.png",
-                              f"{args.scheduler.upper()} {args.steps} steps, {args.samples} samples")
-            print("branch  cached-step MACs  mean similarity of adjacent steps  step 0 vs last")
-            for b, sim in sorted(analysis.similarity.items()):
-                print(f"{b:>6}  {analysis.mac_fraction[b]:>16.1%}  {sim.diagonal(1).mean():>33.4f}  "
-                      f"{sim[0, -1]:>14.4f}")
-            print(f"wrote {args.out / 'similarity.png'} and {args.out / 'analysis.json'}")
-        else:
-            profile = cal.calibrate(pipe, run, args.speedup, args.branches, predictor=args.predictor)
-            profile.save(args.out)
-            print(f"branch {profile.branch}, {len(profile.full_steps)} full steps of {profile.num_steps}: "
-                  f"{profile.full_steps}")
-            print(f"MACs {profile.mac_fraction:.3f} of uncached; output error vs uncached "
-                  f"{profile.validation_error:.4f} (relative L2) on the calibration run")
-            print(f"wrote {args.out}; use it with stepcache.DeepCacheConfig.from_profile({str(args.out)!r})")
-            if profile.adaptive_weights:
-                print("or, deciding each step online with the profile's per-step weights: "
-                      f"DeepCacheConfig.from_profile({str(args.out)!r}, threshold=...) (larger: faster)")
-    elif args.command == "generate":
-        import json
+                              f"{args.scheduler.upper()} {steps} steps, {samples} samples")
+            wrote.insert(0, args.out / "similarity.png")
+        print("branch  cached-step MACs  mean similarity of adjacent steps  step 0 vs last")
+        for b, sim in sorted(analysis.similarity.items()):
+            print(f"{b:>6}  {analysis.mac_fraction[b]:>16.1%}  {sim.diagonal(1).mean():>33.4f}  "
+                  f"{sim[0, -1]:>14.4f}")
+        print("wrote " + " and ".join(map(str, wrote)))
 
+    def calibrate():
+        profile = cal.calibrate(pipe, run_pipe, speedup, branches, predictor=args.predictor)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        profile.save(args.out)
+        print(f"branch {profile.branch}, {len(profile.full_steps)} full steps of {profile.num_steps}: "
+              f"{profile.full_steps}")
+        print(f"MACs {profile.mac_fraction:.3f} of uncached; output error vs uncached "
+              f"{profile.validation_error:.4f} (relative L2) on the calibration run")
+        print(f"wrote {args.out}; use it with stepcache.DeepCacheConfig.from_profile({str(args.out)!r})")
+        if profile.adaptive_weights:
+            print("or, deciding each step online with the profile's per-step weights: "
+                  f"DeepCacheConfig.from_profile({str(args.out)!r}, threshold=...) (larger: faster)")
+    return analyze if args.command == "analyze" else calibrate
+
+
+def prepare_generate(args, prog):
+    import dataclasses
+    import json
+
+    from .generate import JobSpec, Output, finished_of_another_spec, load_checked, run_job, run_ray
+
+    if args.items is not None:
+        _int("--items", args.items, 1)
+    for flag, value, low in (("--steps", args.steps, 1), ("--batch-size", args.batch_size, 1),
+                             ("--seed", args.seed, 0), ("--interval", args.interval, 1),
+                             ("--branch", args.branch, 1)):
+        if value is not None:
+            _int(flag, value, low)
+    _guidance(args.guidance)
+    workers = _int("--workers", args.workers, 1)
+    _threads("--threads", args.threads)
+    if args.launcher == "ray" and not _has("ray"):
+        raise ModuleNotFoundError("--launcher ray needs Ray Data: pip install 'stepcache[ray]' (or use the local "
+                                  "launcher / torchrun)")
+    overrides = {"steps": args.steps, "batch_size": args.batch_size, "seed": args.seed, "guidance": args.guidance}
+    if args.npz:
+        overrides["npz"] = True
+    if args.items is not None:
+        overrides["classes"] = tuple(i % 10 for i in range(args.items))
+    if args.spec is not None:
+        spec = JobSpec.load(args.spec, **overrides)
+    else:
+        overrides.setdefault("classes", tuple(i % 10 for i in range(100)))
+        spec = JobSpec(**{k: v for k, v in overrides.items() if v is not None})
+    if args.no_deepcache or args.interval == 1:
+        spec = dataclasses.replace(spec, deepcache=None)
+    elif args.interval is not None or args.branch is not None:  # on top of the spec's settings
+        flags = {k: v for k, v in (("interval", args.interval), ("branch", args.branch)) if v is not None}
+        spec = dataclasses.replace(spec, deepcache=dict(spec.deepcache or {"interval": 3, "branch": 3}, **flags))
+    check_out_dir(args.out)
+    pipe = load_checked(spec)
+    other = finished_of_another_spec(args.out, spec)
+    if other and not args.restart:
+        Output(args.out, spec)  # raises the refusal (before writing anything)
+
+    def run():
         import torch
-
-        from .generate import JobSpec, run_job, run_ray
 
         if args.threads:
             torch.set_num_threads(args.threads)
-        overrides = {"steps": args.steps, "batch_size": args.batch_size, "seed": args.seed,
-                     "guidance": args.guidance}
-        if args.npz:
-            overrides["npz"] = True
-        if args.items is not None:
-            overrides["classes"] = tuple(i % 10 for i in range(args.items))
-        if args.no_deepcache or args.interval == 1:
-            overrides["deepcache"] = None
-        elif args.interval is not None or args.branch is not None:
-            base = {"interval": 3, "branch": 3}
-            overrides["deepcache"] = dict(base, **{k: v for k, v in (("interval", args.interval),
-                                                                     ("branch", args.branch)) if v is not None})
-        if args.spec is not None:
-            spec = JobSpec.load(args.spec, **overrides)
-        else:
-            overrides.setdefault("classes", tuple(i % 10 for i in range(100)))
-            spec = JobSpec(**{k: v for k, v in overrides.items() if v is not None or k == "deepcache"})
         if args.launcher == "ray":
-            result = run_ray(spec, args.out, workers=args.workers, restart=args.restart)
+            result = run_ray(spec, args.out, workers=workers, restart=args.restart)
         else:
-            result = run_job(spec, args.out, restart=args.restart)
+            result = run_job(spec, args.out, restart=args.restart, pipe=pipe)
         if result.get("rank", 0) == 0:
             print(json.dumps(result, indent=2))
-    elif args.command == "bench":
-        import json
-        import shlex
-        import sys
+    return run
 
-        from .bench import plot, run_bench
 
-        if args.replot:
-            plot(json.loads((args.out / "results.json").read_text())["embedded"], args.out / "quality_vs_speedup.png")
-            return
+def prepare_bench(args, prog, argv):
+    import json
+    import shlex
 
-        command = "stepcache " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
-        result = run_bench(args.out, quick=args.quick, steps=tuple(args.steps), samples=args.samples,
-                           batch=args.batch, timing_batch=args.timing_batch, repeats=args.repeats,
-                           guidance=args.guidance, threads=args.threads, quality_threads=args.quality_threads,
-                           sd_steps=args.sd_steps, command=command, beyond_only=args.beyond_only,
-                           predictor=args.predictor, beyond=not args.no_beyond,
-                           sd_preset=not args.no_sd_preset)
+    if args.replot:
+        results = args.out / "results.json"
+        if not results.is_file():
+            raise FileNotFoundError(f"--replot: {results} not found; run stepcache bench --out {args.out} first")
+        if not _has("matplotlib"):
+            raise ModuleNotFoundError(f"--replot draws with matplotlib, which is not installed: {BENCH_EXTRA}")
+        try:
+            rows = json.loads(results.read_text())["embedded"]
+        except (ValueError, KeyError, TypeError) as e:
+            raise ValueError(f"--replot: {results} is not a stepcache bench result ({e}); rerun stepcache bench")
+        if not rows:
+            raise ValueError(f"--replot: {results} has no embedded-model rows to plot (an SD-preset-only run)")
+        check_out_dir(args.out)
+
+        def replot():
+            from .bench import plot
+
+            plot(rows, args.out / "quality_vs_speedup.png")
+            print(f"wrote {args.out / 'quality_vs_speedup.png'}")
+        return replot
+
+    if args.beyond_only and args.no_beyond:
+        raise ValueError("--beyond-only and --no-beyond contradict each other; give one of them")
+    if not args.quick:
+        for n in args.steps:
+            _int("--steps", n, 10, 1000, " (the largest interval in the tables is 10)")
+        samples = _int("--samples", args.samples, 10, why=" (the grids show 10 digits a row)")
+        _int("--batch", args.batch, 1)
+        _int("--timing-batch", args.timing_batch, 1, samples, " (a batch of the samples)")
+        _int("--repeats", args.repeats, 1)
+        _int("--sd-steps", args.sd_steps, 1, 1000)
+        if len(set(args.steps)) != len(args.steps):
+            raise ValueError(f"--steps lists a step count twice ({' '.join(map(str, args.steps))}); give each once")
+        if not args.steps and (args.no_sd_preset or args.beyond_only):
+            raise ValueError("nothing to run: no --steps for the embedded model and "
+                             + ("--beyond-only" if args.beyond_only else "--no-sd-preset")
+                             + "; give --steps 50 (or drop that flag)")
+    _guidance(args.guidance)
+    _int("--threads", args.threads, 1)
+    _threads("--quality-threads", args.quality_threads)
+    check_out_dir(args.out)
+    plot = _has("matplotlib")
+    official = _has("DeepCache")
+    if not plot:
+        _note(prog, f"matplotlib is not installed: every table will be written, the plot skipped ({BENCH_EXTRA})")
+    if not official:
+        _note(prog, "the official DeepCache package is not installed: its comparison rows are skipped "
+                    "(pip install DeepCache==0.1.1)")
+    command = "stepcache " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
+
+    def run():
+        from .bench import run_bench
+
+        run_bench(args.out, quick=args.quick, steps=tuple(args.steps), samples=args.samples, batch=args.batch,
+                  timing_batch=args.timing_batch, repeats=args.repeats, guidance=args.guidance,
+                  threads=args.threads, quality_threads=args.quality_threads, sd_steps=args.sd_steps,
+                  command=command, beyond_only=args.beyond_only, predictor=args.predictor,
+                  beyond=not args.no_beyond, sd_preset=not args.no_sd_preset, draw_plot=plot, official=official)
         print((args.out / "results.md").read_text())
-        print(f"wrote {args.out}/results.md, results.csv, results.json, quality_vs_speedup.png, grids/")
-        del result
+        wrote = ["results.md", "results.csv", "results.json"]
+        if plot and (args.out / "quality_vs_speedup.png").exists():
+            wrote.append("quality_vs_speedup.png")
+        if (args.out / "grids").exists():
+            wrote.append("grids/")
+        print(f"wrote {args.out}/" + ", ".join(wrote))
+    return run
+
+
+# -- main --------------------------------------------------------------------------------------------------------------
+
+def _one_line(e: BaseException) -> str:
+    text = " ".join(str(e).split())
+    if isinstance(e, KeyError) and text.startswith("'"):
+        text = f"missing {text}"
+    if not text:
+        return type(e).__name__
+    if isinstance(e, (ValueError, TypeError, OSError, ImportError)) and not isinstance(e, UnicodeError):
+        return text
+    return f"{type(e).__name__}: {text}"
+
+
+class _quiet_loading:
+    """No "Loading pipeline components" bars while the inputs are checked: stderr carries the error alone."""
+
+    def __enter__(self):
+        try:
+            from diffusers.utils import logging as dlog
+
+            self.was = dlog.is_progress_bar_enabled()
+            dlog.disable_progress_bar()
+            self.dlog = dlog
+        except ImportError:  # pragma: no cover
+            self.dlog = None
+
+    def __exit__(self, *exc):
+        if self.dlog is not None and self.was:
+            self.dlog.enable_progress_bar()
+
+
+def _fail(prog: str, message: str, code: int) -> None:
+    print(f"{prog}: error: {message}", file=sys.stderr)
+    raise SystemExit(code)
+
+
+def main(argv=None) -> None:
+    """``stepcache ...``: exit 0 on success, 2 on a bad command line or input (nothing written), 1 on a failure
+    while running, 130 when interrupted."""
+    args = build_parser().parse_args(argv)
+    debug = args.debug or os.environ.get("STEPCACHE_DEBUG", "").strip().lower() not in ("", "0", "false", "no")
+    prog = f"stepcache {args.command}"
+    prepare = {"demo": prepare_demo, "analyze": prepare_analyze_calibrate, "calibrate": prepare_analyze_calibrate,
+               "generate": prepare_generate}.get(args.command)
+    try:
+        with _quiet_loading():
+            work = prepare(args, prog) if prepare else prepare_bench(args, prog, argv)
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        _fail(prog, "interrupted", 130)
+    except INPUT_ERRORS as e:
+        if debug:
+            raise
+        _fail(prog, _one_line(e), 2)
+    except Exception as e:  # a bug while checking: not the user's input
+        if debug:
+            raise
+        _fail(prog, f"{_one_line(e)} (rerun with --debug for the traceback)", 1)
+    try:
+        work()
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        _fail(prog, "interrupted", 130)
+    except Exception as e:
+        if debug:
+            raise
+        _fail(prog, f"{_one_line(e)} (rerun with --debug for the traceback)", 1)
 
 
 if __name__ == "__main__":

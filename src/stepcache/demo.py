@@ -10,7 +10,7 @@ import torch
 from tqdm import tqdm
 
 from . import evaluation as ev
-from .config import DeepCacheConfig
+from .config import DeepCacheConfig, check_int, check_number
 from .sampling import generate, grid, load_embedded, markdown_table
 
 #: (label, config) rows of the demo; None is the uncached model
@@ -25,6 +25,12 @@ SETTINGS = [
 
 def run_demo(out: Path, samples: int = 100, steps: int = 50, guidance: float = 1.0, chunk: int = 20,
              fid: bool = True, threads: int | None = None) -> str:
+    samples = check_int("samples", samples, 2 if fid else 1)  # FID-domain needs two samples or more
+    steps = check_int("steps", steps, 1, 1000)
+    guidance = check_number("guidance", guidance, 1.0)
+    chunk = check_int("chunk", chunk, 1)
+    if threads is not None:
+        check_int("threads", threads, 1)
     if threads:
         torch.set_num_threads(threads)
     pipe = load_embedded()
