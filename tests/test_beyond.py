@@ -116,7 +116,7 @@ def test_mismatched_profile_is_refused(pipe, tmp_path):
     config = DeepCacheConfig.from_profile(tmp_path / "p.json")
     # other step count
     with stepcache.cached(pipe, config):
-        with pytest.raises(ValueError, match="made for num_steps=12 U-Net calls per stream, this generation makes 8"):
+        with pytest.raises(ValueError, match="made for num_steps=12 calls per stream, this generation makes 8"):
             tiny.sd_call(pipe, steps=8)
     # other scheduler
     original = pipe.scheduler
@@ -239,7 +239,7 @@ def test_profile_weights_predict_the_final_error_and_load_as_adaptive(pipe, tmp_
         run(pipe)
         (pattern,) = stepcache.summary(pipe).streams
         assert pattern[0] == "F" and len(pattern) == 12
-        with pytest.raises(ValueError, match="made for num_steps=12 U-Net calls per stream, this generation makes 8"):
+        with pytest.raises(ValueError, match="made for num_steps=12 calls per stream, this generation makes 8"):
             tiny.sd_call(pipe, steps=8)
     # a profile made without the final predictor has no weights to load
     profile = stepcache.calibrate(pipe, run, speedup=1.5, branches=[2], predictor="output")

@@ -21,7 +21,7 @@ def test_cached_step_macs_match_branches(make):
         unet(*args, **kwargs)
     for info in infos:
         with stepcache.cached(unet, DeepCacheConfig(interval=2, branch=info.branch, num_steps=2)):
-            with torch.no_grad():
+            with torch.no_grad(), stepcache.generation(unet):  # a hand-written generation of two steps
                 unet(*args, **kwargs)  # full
                 unet(args[0].clone(), *args[1:], **kwargs)  # cached (a new sample: the next step)
             s = stepcache.summary(unet)

@@ -232,7 +232,7 @@ def test_exception_mid_call_leaves_nothing_stale(pipe):
         with pytest.raises(RuntimeError, match="inside the unet"):
             tiny.sd_call(pipe, steps=6)
         handle.remove()
-        assert pipe.unet._stepcache.active is None and pipe.unet._stepcache.streams == []
+        assert pipe.unet._stepcache.active is None and pipe.unet._stepcache.tracker.current is None
         assert np.array_equal(tiny.sd_call(pipe, steps=6), expected)
 
 

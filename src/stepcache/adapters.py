@@ -20,9 +20,16 @@ def check_supported(unet) -> nn.Module:
     return unet
 
 
-def sample_inputs(unet: nn.Module, batch: int = 1) -> tuple[tuple, dict]:
-    """A valid ``(args, kwargs)`` for one U-Net call at the model's configured sample size."""
+def sample_inputs(unet: nn.Module, batch: int = 1, last: tuple[tuple, dict] | None = None) -> tuple[tuple, dict]:
+    """A valid ``(args, kwargs)`` for one U-Net call at the model's configured sample size. Where the U-Net takes
+    conditioning stepcache cannot make up (an IP-Adapter's image embeddings), ``last`` (inputs shaped like those of
+    the last generation) is used; without it the error says to run the pipeline once."""
     cfg = unet.config
+    if cfg.get("encoder_hid_dim_type") == "ip_image_proj":
+        if last is None:
+            raise UnsupportedModelError("this U-Net takes IP-Adapter image embeddings; run the pipeline once with "
+                                        "DeepCache enabled, then stepcache.branches(...) measures on those inputs")
+        return last
     p = next(unet.parameters())
     size = cfg.sample_size if isinstance(cfg.sample_size, (tuple, list)) else (cfg.sample_size, cfg.sample_size)
     t = torch.tensor(500, device=p.device)
@@ -39,7 +46,16 @@ def sample_inputs(unet: nn.Module, batch: int = 1) -> tuple[tuple, dict]:
         dim = cfg.cross_attention_dim
         dim = dim[0] if isinstance(dim, (tuple, list)) else dim
         kwargs["encoder_hidden_states"] = torch.zeros(batch, 77, dim, device=p.device, dtype=p.dtype)
-        if cfg.addition_embed_type == "text_time":
+        image_dim = cfg.get("encoder_hid_dim")
+        if cfg.get("encoder_hid_dim_type") == "image_proj":  # Kandinsky 2.2: the image embedding is the context
+            kwargs["encoder_hidden_states"] = None
+            kwargs["added_cond_kwargs"] = {"image_embeds": torch.zeros(batch, image_dim, device=p.device, dtype=p.dtype)}
+        elif cfg.get("encoder_hid_dim_type") == "text_proj":
+            kwargs["encoder_hidden_states"] = torch.zeros(batch, 77, image_dim, device=p.device, dtype=p.dtype)
+        if cfg.addition_embed_type == "image":
+            kwargs.setdefault("added_cond_kwargs", {})["image_embeds"] = torch.zeros(
+                batch, image_dim, device=p.device, dtype=p.dtype)
+        elif cfg.addition_embed_type == "text_time":
             text_dim = cfg.projection_class_embeddings_input_dim - 6 * cfg.addition_time_embed_dim
             kwargs["added_cond_kwargs"] = {"text_embeds": torch.zeros(batch, text_dim, device=p.device, dtype=p.dtype),
                                            "time_ids": torch.zeros(batch, 6, device=p.device, dtype=p.dtype)}

@@ -10,10 +10,12 @@ import torch
 from . import hooks
 from .adapters import check_supported, sample_inputs
 from .config import DeepCacheConfig
+from .generation import Stream
+from .identity import model_hash
 from .macs import count_macs
 from .structure import controlnet_replayed, layout
 
-_ATTR = "_stepcache"
+_ATTR = hooks.ATTR
 
 
 def _split(pipe_or_unet):
@@ -32,8 +34,9 @@ def _controller(pipe_or_unet) -> hooks.Controller | None:
 def enable(pipe_or_unet, config: DeepCacheConfig | None = None) -> None:
     """Turn DeepCache on for a diffusers pipeline (its ``.unet``) or a U-Net.
 
-    Everything is checked before anything is changed: on an error the model is left exactly as it was.
-    On a bare U-Net a new generation is recognised when the timestep goes up; call :func:`reset` to force one.
+    Everything is checked before anything is changed: on an error the model is left exactly as it was. The model
+    may then be called by any pipeline that shares it, from any thread, or by a hand-written loop: see
+    :mod:`stepcache.generation` for how calls are told apart, and :func:`generation` for hand-written loops.
     """
     config = DeepCacheConfig() if config is None else config
     if not isinstance(config, DeepCacheConfig):
@@ -49,29 +52,26 @@ def enable(pipe_or_unet, config: DeepCacheConfig | None = None) -> None:
                          f"(valid branches: {', '.join(map(str, range(1, lay.num_branches + 1)))}), "
                          f"got {config.branch}")
     if config.profile is not None:
-        from .calibration import model_hash
-
         weights = model_hash(unet)
         if weights != config.profile.model_hash:
             raise ValueError(f"this calibrated profile was made for model weights {config.profile.model_hash[:12]}, "
                              f"this {type(unet).__name__}'s are {weights[:12]}; recalibrate with "
                              "stepcache calibrate")
-    controller = hooks.Controller(unet, config, lay, pipe)
+    signal = lay.producers[config.branch - 1] if config.schedule == "adaptive" else None
+    controller = hooks.Controller(unet, config, lay.replayed(config.branch), signal=signal)
     controlnets = _controlnets(pipe) if config.controlnet and config.schedule != "adaptive" else []
     for net in controlnets:
         if getattr(net, _ATTR, None) is not None:
             raise RuntimeError("DeepCache is already enabled on this pipeline's ControlNet")
-        controller.extras.append((net, hooks.Controller(net, config, None, pipe,
-                                                         replayed=controlnet_replayed(net, config.branch))))
+        controller.extras.append((net, hooks.Controller(net, config, controlnet_replayed(net, config.branch),
+                                                        partner=controller)))
     hooks.attach(unet, controller)
     try:
         for net, ctrl in controller.extras:
             hooks.attach(net, ctrl)
-            setattr(net, _ATTR, ctrl)
     except BaseException:
         _detach_all(unet, controller)
         raise
-    setattr(unet, _ATTR, controller)
 
 
 def _controlnets(pipe) -> list:
@@ -87,7 +87,6 @@ def _detach_all(unet, controller) -> None:
     for net, ctrl in controller.extras:
         if getattr(net, _ATTR, None) is ctrl:
             hooks.detach(net, ctrl)
-            delattr(net, _ATTR)
     hooks.detach(unet, controller)
 
 
@@ -98,7 +97,6 @@ def disable(pipe_or_unet) -> None:
     if controller is None:
         return
     _detach_all(unet, controller)
-    delattr(unet, _ATTR)
 
 
 def reset(pipe_or_unet) -> None:
@@ -106,6 +104,28 @@ def reset(pipe_or_unet) -> None:
     controller = _controller(pipe_or_unet)
     if controller is not None:
         controller.reset()
+        for _, ctrl in controller.extras:
+            ctrl.reset()
+
+
+@contextlib.contextmanager
+def generation(pipe_or_unet, num_steps: int | None = None):
+    """One generation of a hand-written sampling loop, explicitly::
+
+        with stepcache.generation(unet, num_steps=len(scheduler.timesteps)):
+            for t in scheduler.timesteps:
+                ...unet(x, t, ...)...
+
+    Inside the block every call that does not get the previous call's very ``sample`` tensor is the next step
+    (repeated timesteps, as in Heun's method, included); the block's end drops the generation's caches.
+    ``num_steps`` (calls per stream) is needed by schedules that depend on it. Pipelines need no such block."""
+    controller = _controller(pipe_or_unet)
+    if controller is None:
+        raise RuntimeError("DeepCache is not enabled on this model; call stepcache.enable(...) first")
+    if num_steps is not None and (isinstance(num_steps, bool) or not isinstance(num_steps, int) or num_steps < 1):
+        raise ValueError(f"num_steps must be an integer in [1, inf), got {num_steps!r}")
+    with controller.generation(num_steps):
+        yield
 
 
 @contextlib.contextmanager
@@ -162,13 +182,14 @@ def summary(pipe_or_unet) -> Summary:
     controller = _controller(pipe_or_unet)
     if controller is None:
         raise RuntimeError("DeepCache is not enabled on this model; call stepcache.enable(...) first")
-    if controller.last_inputs is None:
+    inputs = controller.last_inputs
+    if inputs is None:
         raise RuntimeError("no U-Net call recorded yet: run the pipeline once, then ask for the summary")
-    args, kwargs = controller.last_inputs
-    probe = hooks.Stream()
+    args, kwargs = inputs
+    probe = Stream()
     full, _ = count_macs(controller.probe, False, probe, args, kwargs)
     cached, _ = count_macs(controller.probe, True, probe, args, kwargs)
-    return Summary(controller.config, tuple("".join(s.log) for s in controller.streams), full, cached)
+    return Summary(controller.config, tuple("".join(log) for log in controller.last_logs), full, cached)
 
 
 @dataclass(frozen=True)
@@ -197,10 +218,12 @@ def branches(pipe_or_unet) -> list[BranchInfo]:
             shapes[name] = tuple(out.shape[1:])
         return hook
 
+    controller = getattr(unet, _ATTR, None)
     handles = [unet.get_submodule(n).register_forward_hook(keep_shape(n)) for n in set(lay.producers)]
     try:
-        args, kwargs = sample_inputs(unet)
-        total, per_module = count_macs(unet, *args, **kwargs)
+        args, kwargs = sample_inputs(unet, last=controller.last_inputs if controller is not None else None)
+        with controller.bypass() if controller is not None else contextlib.nullcontext():
+            total, per_module = count_macs(unet, *args, **kwargs)
     finally:
         for h in handles:
             h.remove()

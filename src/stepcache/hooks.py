@@ -1,162 +1,191 @@
 """The one hook mechanism: diffusers' ``HookRegistry``, the model's own forward untouched.
 
-* :class:`UNetHook` sits on the U-Net. Per call it finds the *stream* and the step within it, and decides from the
-  schedule whether the step is full or cached. Steps are counted per call, never looked up in the scheduler, so
-  repeated timesteps (Heun, DPM2, PLMS warm-up), a timestep given by keyword or position, and a start part-way
-  (img2img) all count right.
-* :class:`ReplayHook` sits on each module deeper than the branch. On a full step it runs the module and, if the
-  next step will be cached, keeps its output; on a cached step it returns the kept output without running.
+* :class:`DenoiserHook` sits on the denoiser (a U-Net, or a ControlNet following its U-Net). Per call it asks
+  :mod:`stepcache.generation` which step of which generation this is, and decides from the schedule whether the
+  step is full or cached.
+* :class:`ReplayHook` sits on each module deeper than the branch. On a full step it runs the module and, if a later
+  step may be cached, keeps its output; on a cached step it returns the kept output without running.
+* :class:`SignalHook` (adaptive schedule) watches the feature entering the deep part and settles the decision.
 
-Streams: calls that receive the very same ``sample`` tensor back to back (e.g. a pipeline that runs the conditional
-and the unconditional branch of classifier-free guidance as two calls) are the streams of one step; each stream has
-its own step counter and its own cache. A new generation starts when the pipeline's scheduler has new timesteps
-(every pipeline call sets them), or, for a bare U-Net, when the timestep goes up.
+Concurrent calls on one model run one at a time (a lock per model); each thread has its own generations, so the
+results are those of running the generations one after the other. Deep-copying or pickling a hooked module gives
+the plain module (no hooks, no DeepCache state): enable DeepCache on the copy if it should have it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import copyreg
+import threading
 import weakref
-from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 from diffusers.hooks import HookRegistry, ModelHook
 
 from .config import DeepCacheConfig
+from .generation import Position, Stream, Tracker, find_caller
+from .identity import scheduler_id
 from .schedules import is_full, window
-from .structure import Layout
 
 HOOK_NAME = "stepcache"
+ATTR = "_stepcache"  # the controller, on the model it serves
+_OURS = (ATTR, "__reduce_ex__")  # instance attributes stepcache puts on hooked modules
 
 
-@dataclass
-class Stream:
-    """One stream of U-Net calls within a generation."""
-
-    calls: int = 0
-    log: list[str] = field(default_factory=list)  # "F" full / "C" cached, per call
-    cache: dict[str, Any] = field(default_factory=dict)  # module name -> output kept from the last full step
-    shape: tuple | None = None  # sample shape the cache was made with
-    run: int = 0  # cached steps since the last full step
-    spent: float = 0.0  # adaptive: predicted error of the cached steps since the last full step
-    signal: torch.Tensor | None = None  # adaptive: the shallow feature at the last full step
+#: pipelines that read the skipped deep part's internals at every step: pipeline class -> {frame flag: why}
+INCOMPATIBLE = {
+    "StableDiffusionSAGPipeline": {
+        "do_self_attention_guidance": "reads the mid block's self-attention map at every step, which a cached step "
+                                      "does not compute; run it with sag_scale=0, or without DeepCache"},
+}
 
 
 class Controller:
-    """The DeepCache state of one U-Net: settings, current generation, and the decision for the running call."""
+    """The DeepCache state of one model: settings, per-thread generations, the decision for the running call.
 
-    def __init__(self, unet: torch.nn.Module, config: DeepCacheConfig, layout: Layout | None, pipe=None,
-                 replayed: tuple[str, ...] | None = None):
-        self.unet = unet  # the model this controller serves (a U-Net, or a ControlNet following its schedule)
+    ``partner``: for a ControlNet, the U-Net's controller. The ControlNet skips work only on calls from a pipeline
+    whose U-Net is that U-Net, on the same schedule; the U-Net refuses to run a full step after its ControlNet
+    skipped work for that same step (never a silently wrong image)."""
+
+    def __init__(self, model: torch.nn.Module, config: DeepCacheConfig, replayed: tuple[str, ...],
+                 signal: str | None = None, partner: "Controller | None" = None):
+        self.model = model
         self.config = config
-        self.layout = layout
-        self.replayed = layout.replayed(config.branch) if replayed is None else replayed
-        self.extras: list[tuple[torch.nn.Module, Controller]] = []  # ControlNets enabled along with the U-Net
-        self.hooked: list[torch.nn.Module] = []  # modules carrying this controller's hooks
-        self._pipe = weakref.ref(pipe) if pipe is not None else None
-        self.active: Stream | None = None  # the stream of the call in progress
+        self.replayed = replayed
+        self.signal = signal  # adaptive: the module whose output is watched
+        self.partner = partner
+        self.extras: list[tuple[torch.nn.Module, Controller]] = []  # ControlNets following this model
+        self.hooked: list[tuple[str, torch.nn.Module]] = []
+        self.tracker = Tracker()
+        self.lock = threading.RLock()
+        # the call in progress (valid while the lock is held)
+        self.active: Stream | None = None
+        self.position: Position | None = None
         self.cached_step = False
         self.recording = False
-        self.pending = False  # adaptive: full or cached not decided yet in the running call
+        self.pending = False  # adaptive: full or cached not decided yet
         self.probing = False
-        self.last_inputs: tuple | None = None
-        self.reset()
+        # the last generation started in any thread, for summary(): logs and input shapes, no tensors
+        self.last_logs: list[list[str]] = []
+        self._last_spec = None
+        self._last_shape: tuple | None = None
 
     # -- generations -------------------------------------------------------------------------------------------
     def reset(self) -> None:
-        """Forget the current generation: counters, caches, the stream tracker."""
-        self.streams: list[Stream] = []
-        self._timesteps = None
-        self._last_t: float | None = None
-        self._prev: tuple | None = None
-        self._num_steps: int | None = None
+        """Forget the calling thread's generation: counters and caches."""
+        self.tracker.reset()
+
+    @contextlib.contextmanager
+    def generation(self, num_steps: int | None = None):
+        """An explicit generation for a hand-written loop (see :func:`stepcache.generation`)."""
+        block = self.tracker.open(num_steps)
+        try:
+            yield
+        finally:
+            self.tracker.close(block)
 
     @property
-    def pipe(self):
-        return self._pipe() if self._pipe is not None else None
-
-    def _starts_generation(self, timestep) -> bool:
-        scheduler = getattr(self.pipe, "scheduler", None)
-        timesteps = getattr(scheduler, "timesteps", None)
-        if timesteps is not None:
-            new = timesteps is not self._timesteps
-            self._timesteps = timesteps
-            return new
-        t = _as_float(timestep)
-        new = self._last_t is None or (t is not None and t > self._last_t)
-        self._last_t = t
-        return new
-
-    def _steps_in_stream(self, timestep) -> int | None:
-        """How many calls a stream makes in this generation: from the pipeline's scheduler when there is one,
-        else ``config.num_steps``; ``None`` when neither tells."""
-        if self._num_steps is None:
-            if self._timesteps is not None:
-                begin = getattr(self.pipe.scheduler, "begin_index", None)
-                if begin is None:  # img2img on a scheduler without begin_index: find where this call starts
-                    hits = (self._timesteps.cpu().float() == _as_float(timestep)).nonzero()
-                    begin = int(hits[0]) if len(hits) else 0
-                self._num_steps = len(self._timesteps) - begin
-            else:
-                self._num_steps = self.config.num_steps
-        return self._num_steps
-
-    def _check_profile(self, num_steps: int | None) -> None:
-        key = self.config.profile
-        scheduler = getattr(self.pipe, "scheduler", None)
-        if scheduler is not None:
-            from .calibration import scheduler_id
-
-            if scheduler_id(scheduler) != key.scheduler:
-                raise ValueError(f"this calibrated profile was made for scheduler {key.scheduler}, the pipeline "
-                                 f"uses {scheduler_id(scheduler)}; recalibrate with stepcache calibrate")
-        if num_steps is not None and num_steps != key.num_steps:
-            raise ValueError(f"this calibrated profile was made for num_steps={key.num_steps} U-Net calls per "
-                             f"stream, this generation makes {num_steps}; recalibrate with stepcache calibrate")
+    def last_inputs(self) -> tuple[tuple, dict] | None:
+        """Inputs of the shape the last generation used (zeros: enough to count MACs or time a step)."""
+        return None if self._last_spec is None else _materialize(self._last_spec)
 
     # -- one call ----------------------------------------------------------------------------------------------
+    def run(self, forward, args: tuple, kwargs: dict):
+        """Run one call under the schedule; an exception leaves no generation state behind."""
+        with self.lock:
+            if self.probing:
+                return forward(*args, **kwargs)
+            try:
+                self.begin(args, kwargs)
+                out = forward(*args, **kwargs)
+                self.end()
+                return out
+            except BaseException:
+                self.tracker.reset()
+                raise
+            finally:
+                self.active, self.position, self.pending = None, None, False
+                self.cached_step = self.recording = False
+
     @torch.compiler.disable
     def begin(self, args: tuple, kwargs: dict) -> None:
         """Decide this call's step (full, cached or pending). Runs eagerly under torch.compile: one graph break
-        per U-Net call, and the compiled full and cached paths are reused from step to step."""
+        per call, and the compiled full and cached paths are reused from step to step."""
         sample = args[0] if args else kwargs["sample"]
         timestep = args[1] if len(args) > 1 else kwargs.get("timestep")
-        if self._starts_generation(timestep):
-            self.streams, self._prev, self._num_steps = [], None, None
-        prev = self._prev
-        index = prev[2] + 1 if prev is not None and prev[0] is sample and prev[1] == sample._version else 0
-        self._prev = (sample, sample._version, index)
-        while len(self.streams) <= index:
-            self.streams.append(Stream())
-        stream = self.streams[index]
-        step = stream.calls
-        stream.calls += 1
+        caller = find_caller()
+        if self.partner is not None and (caller is None or
+                                         getattr(getattr(caller.pipe, "unet", None), "_orig_mod",
+                                                 getattr(caller.pipe, "unet", None)) is not self.partner.model):
+            return  # a ControlNet called for another U-Net, or by hand: it runs whole
+        pos = self.tracker.locate(caller, sample, timestep)
         cfg = self.config
+        n = pos.num_steps if pos.num_steps is not None else cfg.num_steps
+        if pos.new_generation:
+            self._check_generation(caller, n)
+            self.last_logs = self.tracker.current.logs
+        if pos.new_generation or self._last_shape != tuple(sample.shape):
+            self._last_spec, self._last_shape = _spec((args, kwargs)), tuple(sample.shape)
+        self.active, self.position = pos.stream, pos
+        stream, step = pos.stream, pos.step
         adaptive = cfg.schedule == "adaptive"
-        n = self._steps_in_stream(timestep) if cfg.needs_num_steps or adaptive or cfg.profile else None
-        if step == 0 and cfg.profile is not None:
-            self._check_profile(n)
-        if step == 0 and cfg.weights is not None and n != len(cfg.weights):
-            if n is None:
-                raise ValueError("weights are per step: enable on the pipeline, or set DeepCacheConfig(num_steps=...)")
-            raise ValueError(f"weights has {len(cfg.weights)} entries, one per step, this generation makes {n} "
-                             "U-Net calls per stream")
-        self.active = stream
-        self.last_inputs = (args, kwargs)
+        more = n is None or step + 1 < n  # a later step may reuse what this one keeps
         if stream.shape != tuple(sample.shape):  # no cache yet, or the batch changed: this step must be full
-            self._full(stream, tuple(sample.shape), record=adaptive or not is_full(step + 1, cfg, n))
+            self._full(stream, tuple(sample.shape), record=more and (adaptive or not is_full(step + 1, cfg, n)))
         elif adaptive:
             start, stop = window(n, cfg)
-            last = n is not None and step >= n - 1
             if step < start or (stop is not None and step >= stop) or stream.run >= cfg.interval - 1:
-                self._full(stream, stream.shape, record=not last)
-            else:  # decided by SignalHook, once the shallow feature of this step is known
+                self._full(stream, stream.shape, record=more)
+            else:  # decided by SignalHook, once the watched feature of this step is known
                 self.pending, self.cached_step, self.recording = True, False, True
                 stream.log.append("?")
         elif is_full(step, cfg, n):
-            self._full(stream, stream.shape, record=not is_full(step + 1, cfg, n))
+            self._full(stream, stream.shape, record=more and not is_full(step + 1, cfg, n))
         else:
             self._cached(stream)
+        self._note_decision()
+
+    def _check_generation(self, caller, n: int | None) -> None:
+        """Checks made once per generation, before anything runs."""
+        for name, module in self.hooked:
+            if name and self.model.get_submodule(name) is not module:
+                raise RuntimeError(f"the module {name!r} that DeepCache hooked was replaced after enable; call "
+                                   "stepcache.disable(...) and stepcache.enable(...) again")
+        if caller is not None:
+            for flag, why in INCOMPATIBLE.get(type(caller.pipe).__name__, {}).items():
+                if caller.locals.get(flag):
+                    raise RuntimeError(f"{type(caller.pipe).__name__} {why}")
+        cfg = self.config
+        if cfg.profile is not None:
+            scheduler = getattr(caller.pipe, "scheduler", None) if caller is not None else None
+            if scheduler is not None and scheduler_id(scheduler) != cfg.profile.scheduler:
+                raise ValueError(f"this calibrated profile was made for scheduler {cfg.profile.scheduler}, the "
+                                 f"pipeline uses {scheduler_id(scheduler)}; recalibrate with stepcache calibrate")
+            if n is not None and n != cfg.profile.num_steps:
+                raise ValueError(f"this calibrated profile was made for num_steps={cfg.profile.num_steps} calls per "
+                                 f"stream, this generation makes {n}; recalibrate with stepcache calibrate")
+        if cfg.weights is not None and n != len(cfg.weights):
+            if n is None:
+                raise ValueError("weights are per step: call the model from a pipeline, inside "
+                                 "stepcache.generation(model, num_steps=...), or set DeepCacheConfig(num_steps=...)")
+            raise ValueError(f"weights has {len(cfg.weights)} entries, one per step, this generation makes {n} "
+                             "calls per stream")
+
+    def _note_decision(self) -> None:
+        """Keep what this call decided (ControlNet), or check it against the ControlNet's decision (U-Net)."""
+        pos = self.position
+        key = (pos.token, pos.step, pos.index)
+        if self.partner is not None:
+            self.tracker.note(key, self.cached_step)
+            return
+        if self.cached_step or pos.token is None:
+            return
+        for _, net in self.extras:
+            if net.tracker.noted(key):
+                raise RuntimeError("the ControlNet skipped its deep part at a step where the U-Net runs full (their "
+                                   "calls at this step differ, e.g. in batch size); disable DeepCache's ControlNet "
+                                   "caching with DeepCacheConfig(controlnet=False)")
 
     def _full(self, stream: Stream, shape: tuple, record: bool) -> None:
         self.cached_step, self.recording = False, record
@@ -175,43 +204,41 @@ class Controller:
         if cached:
             self._cached(stream)
         else:  # the replay hooks overwrite the cache entry by entry as the deep part runs
-            self.cached_step, self.recording, stream.run, stream.spent = False, True, 0, 0.0
+            more = self.position.num_steps is None or self.position.step + 1 < self.position.num_steps
+            self.cached_step, self.recording, stream.run, stream.spent = False, more, 0, 0.0
             stream.log.append("F")
 
-    def run(self, forward, args: tuple, kwargs: dict):
-        """Run one U-Net call under the schedule; an exception leaves no generation state behind."""
-        try:
-            if not self.probing:
-                self.begin(args, kwargs)
-            return forward(*args, **kwargs)
-        except BaseException:
-            self.reset()
-            raise
-        finally:
-            if not self.probing:
-                self.active, self.pending = None, False
+    def end(self) -> None:
+        """After the call: a stream's last step keeps nothing for later."""
+        pos = self.position
+        if pos is not None and pos.num_steps is not None and pos.step >= pos.num_steps - 1:
+            pos.stream.drop()
 
     def probe(self, cached: bool, stream: Stream, args: tuple, kwargs: dict):
-        """Run one full (recording) or cached call on ``stream`` outside the generation (for counting MACs)."""
-        saved = (self.active, self.cached_step, self.recording)
-        self.active, self.cached_step, self.recording, self.probing = stream, cached, not cached, True
-        try:
-            with torch.no_grad():
-                return self.unet(*args, **kwargs)
-        finally:
-            (self.active, self.cached_step, self.recording), self.probing = saved, False
+        """Run one full (recording) or cached call on ``stream`` outside any generation (MACs, timings)."""
+        with self.lock:
+            saved = (self.active, self.cached_step, self.recording, self.probing)
+            self.active, self.cached_step, self.recording, self.probing = stream, cached, not cached, True
+            try:
+                with torch.no_grad():
+                    return self.model(*args, **kwargs)
+            finally:
+                self.active, self.cached_step, self.recording, self.probing = saved
+
+    @contextlib.contextmanager
+    def bypass(self):
+        """Plain calls of the model (no DeepCache, no generation state touched) for the duration."""
+        with self.lock:
+            saved = (self.active, self.cached_step, self.recording, self.probing)
+            self.active, self.cached_step, self.recording, self.probing = None, False, False, True
+            try:
+                yield
+            finally:
+                self.active, self.cached_step, self.recording, self.probing = saved
 
 
-def _as_float(timestep) -> float | None:
-    if timestep is None:
-        return None
-    if isinstance(timestep, torch.Tensor):
-        return float(timestep.reshape(-1)[0])
-    return float(timestep)
-
-
-class UNetHook(ModelHook):
-    """On the U-Net: decide full or cached for each call."""
+class DenoiserHook(ModelHook):
+    """On the denoiser: place and decide each call."""
 
     def __init__(self, controller: Controller):
         super().__init__()
@@ -241,10 +268,11 @@ class ReplayHook(ModelHook):
 
 
 class SignalHook(ModelHook):
-    """Adaptive schedule, on the module producing the branch's skip feature (the last shallow module before the
-    deep part): measures how far that feature moved since the last full step (relative L1, times the step's
-    weight if given: the predicted error of caching this step) and settles the pending decision: cached while the
-    predicted errors of the cached steps since the last full step add up to less than the threshold.
+    """Adaptive schedule, on the module producing the watched feature (for a U-Net, the branch's skip feature:
+    the last shallow module before the deep part): measures how far that feature moved since the last full step
+    (relative L1, times the step's weight if given: the predicted error of caching this step) and settles the
+    pending decision: cached while the predicted errors of the cached steps since the last full step add up to
+    less than the threshold.
 
     Why a sum: if caching a step k steps after a full one costs about a*k, a run of L cached steps costs a*L^2/2,
     and the runs that minimise the total error for a number of full steps have length proportional to
@@ -266,47 +294,83 @@ class SignalHook(ModelHook):
             change = ((feature - ref).abs().mean() / ref.abs().mean().clamp_min(1e-12)).item()
             weights = ctrl.config.weights
             if weights is not None:  # drift -> predicted error of the final sample at this step
-                change *= weights[stream.calls - 1]
+                change *= weights[ctrl.position.step]
             cached = stream.spent + change < ctrl.config.threshold
             ctrl.decide(stream, cached=cached)
             if cached:
                 stream.spent += change
-        if not ctrl.cached_step:
+        if not ctrl.cached_step and ctrl.recording:
             stream.signal = feature.detach().clone()
         return output
 
 
-def _hooks(unet: torch.nn.Module, controller: Controller):
-    """(module, hook) pairs to register, in order."""
-    pairs = [(unet.get_submodule(name), ReplayHook(controller, name)) for name in controller.replayed]
-    if controller.config.schedule == "adaptive":
-        producer = controller.layout.producers[controller.config.branch - 1]
-        pairs.append((unet.get_submodule(producer), SignalHook(controller)))
-    pairs.append((unet, UNetHook(controller)))
-    return pairs
+# -- inputs kept for summary(): shapes only ----------------------------------------------------------------------
+class _TensorSpec(tuple):
+    """(shape, dtype, device) of a tensor seen in a call."""
 
 
-def attach(unet: torch.nn.Module, controller: Controller) -> None:
+def _spec(x):
+    if isinstance(x, torch.Tensor):
+        return _TensorSpec((tuple(x.shape), x.dtype, x.device))
+    if isinstance(x, (list, tuple)) and not isinstance(x, _TensorSpec):
+        return type(x)(_spec(v) for v in x) if type(x) in (list, tuple) else tuple(_spec(v) for v in x)
+    if isinstance(x, dict):
+        return {k: _spec(v) for k, v in x.items()}
+    return x
+
+
+def _materialize(x):
+    if isinstance(x, _TensorSpec):
+        shape, dtype, device = x
+        return torch.zeros(shape, dtype=dtype, device=device)
+    if isinstance(x, (list, tuple)):
+        return type(x)(_materialize(v) for v in x)
+    if isinstance(x, dict):
+        return {k: _materialize(v) for k, v in x.items()}
+    return x
+
+
+# -- attaching and detaching -----------------------------------------------------------------------------------
+def _hooks(model: torch.nn.Module, controller: Controller):
+    """(name, module, hook) triples to register, in order."""
+    triples = [(name, model.get_submodule(name), ReplayHook(controller, name)) for name in controller.replayed]
+    if controller.signal is not None:
+        triples.append((controller.signal, model.get_submodule(controller.signal), SignalHook(controller)))
+    triples.append(("", model, DenoiserHook(controller)))
+    return triples
+
+
+def attach(model: torch.nn.Module, controller: Controller) -> None:
     """Register the hooks; on any failure, remove what was registered (the model stays as it was)."""
     controller.hooked = []
     try:
-        for module, hook in _hooks(unet, controller):
+        for name, module, hook in _hooks(model, controller):
             HookRegistry.check_if_exists_or_initialize(module).register_hook(hook, HOOK_NAME)
-            controller.hooked.append(module)
+            controller.hooked.append((name, module))
+            module.__dict__["__reduce_ex__"] = _PlainCopy(module)
+        model.__dict__[ATTR] = controller
     except BaseException:
-        detach(unet, controller)
+        detach(model, controller)
         raise
 
 
-def detach(unet: torch.nn.Module, controller: Controller) -> None:
-    for module in reversed(controller.hooked):
+def detach(model: torch.nn.Module, controller: Controller) -> None:
+    """Remove every stepcache hook: from the modules hooked at enable, and from any module now in the model."""
+    for _, module in reversed(controller.hooked):
+        _remove(module)
+    for module in model.modules():
         _remove(module)
     controller.hooked = []
+    model.__dict__.pop(ATTR, None)
 
 
 def _remove(module: torch.nn.Module) -> None:
-    registry = getattr(module, "_diffusers_hook", None)
-    if registry is None:
+    for attr in _OURS:
+        if attr == "__reduce_ex__" and not isinstance(module.__dict__.get(attr), _PlainCopy):
+            continue
+        module.__dict__.pop(attr, None)
+    registry = module.__dict__.get("_diffusers_hook")
+    if registry is None or HOOK_NAME not in registry.hooks:
         return
     registry.remove_hook(HOOK_NAME, recurse=False)
     if not registry.hooks:  # leave the module exactly as it was: no registry, the class's own forward
@@ -314,3 +378,23 @@ def _remove(module: torch.nn.Module) -> None:
         if forward is not None and getattr(forward, "__func__", None) is type(module).forward:
             del module.__dict__["forward"]
         del module._diffusers_hook
+
+
+class _PlainCopy:
+    """Installed as a hooked module's ``__reduce_ex__``: ``copy.deepcopy``, ``pickle`` and ``torch.save`` see the
+    plain module (without stepcache's hooks and state), so a copy is an independent plain model."""
+
+    def __init__(self, module: torch.nn.Module):
+        self.ref = weakref.ref(module)
+
+    def __call__(self, protocol: int = 2) -> tuple[Any, ...]:
+        module = self.ref()
+        state = {k: v for k, v in module.__dict__.items() if k not in _OURS}
+        registry = state.get("_diffusers_hook")
+        if registry is not None:
+            if set(registry.hooks) != {HOOK_NAME}:
+                raise RuntimeError(f"this {type(module).__name__} carries other diffusers hooks besides "
+                                   "stepcache's; call stepcache.disable(...) before copying or saving it")
+            del state["_diffusers_hook"]
+            state.pop("forward", None)
+        return copyreg.__newobj__, (type(module),), state
