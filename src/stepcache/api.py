@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import torch
 
-from . import hooks
+from . import blocks, hooks
 from .adapters import check_supported, sample_inputs
 from .config import DeepCacheConfig
 from .generation import Stream
@@ -18,12 +18,14 @@ from .structure import controlnet_replayed, layout
 _ATTR = hooks.ATTR
 
 
-def _split(pipe_or_unet):
-    """``(unet, pipe)`` from a pipeline (anything with a ``.unet``) or a bare U-Net."""
-    unet, pipe = pipe_or_unet, None
-    if not isinstance(pipe_or_unet, torch.nn.Module) and hasattr(pipe_or_unet, "unet"):
-        unet, pipe = pipe_or_unet.unet, pipe_or_unet
-    return getattr(unet, "_orig_mod", unet), pipe  # a torch.compile'd U-Net: hook the module it wraps
+def _split(pipe_or_model):
+    """``(model, pipe)`` from a pipeline (its ``.unet`` or ``.transformer``) or a bare denoiser."""
+    model, pipe = pipe_or_model, None
+    if not isinstance(pipe_or_model, torch.nn.Module):
+        found = getattr(pipe_or_model, "unet", None) or getattr(pipe_or_model, "transformer", None)
+        if found is not None:
+            model, pipe = found, pipe_or_model
+    return getattr(model, "_orig_mod", model), pipe  # a torch.compile'd model: hook the module it wraps
 
 
 def _controller(pipe_or_unet) -> hooks.Controller | None:
@@ -42,10 +44,15 @@ def enable(pipe_or_unet, config: DeepCacheConfig | None = None) -> None:
     if not isinstance(config, DeepCacheConfig):
         raise TypeError(f"config must be a stepcache.DeepCacheConfig, got {type(config).__name__}")
     unet, pipe = _split(pipe_or_unet)
-    check_supported(unet)
     if getattr(unet, _ATTR, None) is not None:
         raise RuntimeError(f"DeepCache is already enabled on this {type(unet).__name__}; "
                            "call stepcache.disable(...) first to change its settings")
+    if blocks.is_transformer(unet):
+        return _enable_transformer(unet, config)
+    check_supported(unet)
+    if config.schedule == "first-block":
+        raise ValueError("schedule='first-block' is for transformer denoisers (a stack of blocks); for a "
+                         f"{type(unet).__name__} use 'adaptive'")
     lay = layout(unet)
     if not 1 <= config.branch <= lay.num_branches:
         raise ValueError(f"branch must be in [1, {lay.num_branches}] for this {type(unet).__name__} "
@@ -58,20 +65,33 @@ def enable(pipe_or_unet, config: DeepCacheConfig | None = None) -> None:
                              f"this {type(unet).__name__}'s are {weights[:12]}; recalibrate with "
                              "stepcache calibrate")
     signal = lay.producers[config.branch - 1] if config.schedule == "adaptive" else None
-    controller = hooks.Controller(unet, config, lay.replayed(config.branch), signal=signal)
+    controller = hooks.Controller(unet, config)
     controlnets = _controlnets(pipe) if config.controlnet and config.schedule != "adaptive" else []
+    nets = []
     for net in controlnets:
         if getattr(net, _ATTR, None) is not None:
             raise RuntimeError("DeepCache is already enabled on this pipeline's ControlNet")
-        controller.extras.append((net, hooks.Controller(net, config, controlnet_replayed(net, config.branch),
-                                                        partner=controller)))
-    hooks.attach(unet, controller)
+        ctrl = hooks.Controller(net, config, partner=controller)
+        controller.extras.append((net, ctrl))
+        nets.append((net, ctrl, hooks.replay_hooks(net, ctrl, controlnet_replayed(net, config.branch))))
+    hooks.attach(unet, controller, hooks.replay_hooks(unet, controller, lay.replayed(config.branch), signal))
     try:
-        for net, ctrl in controller.extras:
-            hooks.attach(net, ctrl)
+        for net, ctrl, triples in nets:
+            hooks.attach(net, ctrl, triples)
     except BaseException:
         _detach_all(unet, controller)
         raise
+
+
+def _enable_transformer(model, config: DeepCacheConfig) -> None:
+    """DeepCache on a transformer's block stack: the first F and last B blocks live (see :mod:`stepcache.blocks`)."""
+    blocks.check_supported(model)
+    if config.weights is not None or config.profile is not None:
+        raise ValueError("calibrated weights and profiles are measured on U-Nets only so far; use the uniform, "
+                         "non-uniform, adaptive or first-block schedule on a transformer")
+    blocks.stack(model, config.first_blocks, config.last_blocks)  # checks F + B against the number of blocks
+    controller = hooks.Controller(model, config, read=blocks.read_call(model))
+    hooks.attach(model, controller, blocks.hooks(model, controller, config, hooks.SignalHook))
 
 
 def _controlnets(pipe) -> list:

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 #: schedules a :class:`DeepCacheConfig` accepts (see :mod:`stepcache.schedules`)
-SCHEDULES = ("uniform", "nonuniform", "nonuniform-reference", "adaptive", "calibrated")
+SCHEDULES = ("uniform", "nonuniform", "nonuniform-reference", "adaptive", "calibrated", "first-block")
 #: schedules that decide each step online against ``threshold`` (any other schedule refuses a threshold)
-THRESHOLD_SCHEDULES = ("adaptive",)
+THRESHOLD_SCHEDULES = ("adaptive", "first-block")
 #: schedules that use ``weights``, ``full_steps``, ``center``/``power``
 WEIGHT_SCHEDULES = ("adaptive",)
 NONUNIFORM_SCHEDULES = ("nonuniform", "nonuniform-reference")
@@ -114,7 +114,10 @@ class DeepCacheConfig:
             ``{start + i*N}``), ``"nonuniform"`` (the paper's Eq. 7, full steps denser around the center step
             ``c`` with power ``p``, computed sign-preserving as written), ``"nonuniform-reference"`` (the exact
             steps the paper's reference code produces), ``"adaptive"`` (decided online, see ``threshold``) or
-            ``"calibrated"`` (the given ``full_steps``).
+            ``"calibrated"`` (the given ``full_steps``), or ``"first-block"`` (transformers: diffusers'
+            FirstBlockCache rule, exactly: the residual the live head adds is compared with its value at the last
+            full step, ``mean|r - p| / mean|p|``, and the step is cached when that is at most ``threshold``; no
+            warm-up, no cap on cached steps in a row: ``interval`` is not used).
         center (int in [0, num_steps), default 15): c, the step around which the non-uniform schedules put more
             full steps. Checked against ``num_steps`` here when it is given, else at the first call.
         power (float in (1, inf), default 1.4): p, how strongly the non-uniform schedules concentrate full steps
@@ -145,6 +148,11 @@ class DeepCacheConfig:
             :meth:`from_profile` fills it, with the ``profile`` key the profile is valid for.
         profile (:class:`ProfileKey` or None): the model, scheduler and step count a calibrated profile was made
             for; :func:`stepcache.enable` refuses another model, the first call another scheduler or step count.
+        first_blocks (int in [1, inf), default 1): F, for transformer denoisers (a stack of blocks): the first F
+            blocks are live (run on every step). Ignored by U-Nets, which use ``branch``.
+        last_blocks (int in [0, inf), default 0): B, for transformer denoisers: the last B blocks are live too. On a
+            cached step the blocks between the first F and the last B are replaced by the residual they added at
+            the last full step, on every stream the blocks carry. F + B must leave at least one block to skip.
         controlnet (bool, default True): on a ControlNet pipeline, also skip the ControlNet's own deep part on
             cached steps (only the residuals of the skips the shallow branch uses are computed). Not with the
             adaptive schedule, whose decision comes after the ControlNet has run.
@@ -167,6 +175,8 @@ class DeepCacheConfig:
     full_steps: tuple[int, ...] | None = None
     weights: tuple[float, ...] | None = None
     profile: ProfileKey | None = None
+    first_blocks: int = 1
+    last_blocks: int = 0
     controlnet: bool = True
 
     def __post_init__(self) -> None:
@@ -175,6 +185,8 @@ class DeepCacheConfig:
 
         put("interval", check_int("interval", self.interval, 1))
         put("branch", check_int("branch", self.branch, 1))
+        put("first_blocks", check_int("first_blocks", self.first_blocks, 1))
+        put("last_blocks", check_int("last_blocks", self.last_blocks, 0))
         if not isinstance(self.schedule, str):
             raise TypeError(f"schedule must be a string, one of {', '.join(map(repr, SCHEDULES))}, "
                             f"got {self.schedule!r} ({type(self.schedule).__name__})")
@@ -295,7 +307,12 @@ class DeepCacheConfig:
     def needs_num_steps(self) -> bool:
         """Whether the schedule can only be laid out once the number of steps is known."""
         fractional = isinstance(self.start, float) or isinstance(self.stop, float)
-        return self.schedule not in ("uniform", "adaptive") or fractional
+        return self.schedule not in ("uniform", "adaptive", "first-block") or fractional
+
+    @property
+    def decides_online(self) -> bool:
+        """Whether each step is decided during the call, from a measured feature (adaptive, first-block)."""
+        return self.schedule in THRESHOLD_SCHEDULES
 
 
 def resolve_window(num_steps: int, config: DeepCacheConfig) -> tuple[int, int | None]:

@@ -60,19 +60,19 @@ def find_caller(skip: int = 1) -> Caller | None:
 
 
 def _describe(pipe, frame, local: dict) -> Caller:
+    """The pipeline's loop: ``for i, t in enumerate(timesteps)`` in diffusers' pipelines. The local ``timesteps`` is
+    trusted as what the loop runs over only together with a loop index ``i`` inside it (DiT, for one, reuses the
+    name for the current timestep); otherwise the scheduler's timesteps tell the step count."""
     scheduler = getattr(pipe, "scheduler", None)
-    timesteps = local.get("timesteps")
-    num_steps = None
-    if _sized(timesteps):
-        num_steps = len(timesteps)
-    else:
-        timesteps = getattr(scheduler, "timesteps", None)
-        if _sized(timesteps):
-            begin = getattr(scheduler, "begin_index", None) or 0
-            num_steps = len(timesteps) - begin
-    step = local.get("i")
-    step = step if isinstance(step, int) and not isinstance(step, bool) and num_steps is not None else None
-    return Caller(pipe, id(frame), timesteps, step, num_steps, local)
+    timesteps, step = local.get("timesteps"), local.get("i")
+    if not (isinstance(step, int) and not isinstance(step, bool) and _sized(timesteps)
+            and getattr(timesteps, "ndim", 1) == 1 and 0 <= step < len(timesteps)):
+        step, timesteps = None, getattr(scheduler, "timesteps", None)
+        if not _sized(timesteps):
+            return Caller(pipe, id(frame), None, None, None, local)
+        begin = getattr(scheduler, "begin_index", None) or 0
+        return Caller(pipe, id(frame), timesteps, None, len(timesteps) - begin, local)
+    return Caller(pipe, id(frame), timesteps, step, len(timesteps), local)
 
 
 def _sized(x) -> bool:

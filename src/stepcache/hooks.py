@@ -48,12 +48,11 @@ class Controller:
     whose U-Net is that U-Net, on the same schedule; the U-Net refuses to run a full step after its ControlNet
     skipped work for that same step (never a silently wrong image)."""
 
-    def __init__(self, model: torch.nn.Module, config: DeepCacheConfig, replayed: tuple[str, ...],
-                 signal: str | None = None, partner: "Controller | None" = None):
+    def __init__(self, model: torch.nn.Module, config: DeepCacheConfig, read=None,
+                 partner: "Controller | None" = None):
         self.model = model
         self.config = config
-        self.replayed = replayed
-        self.signal = signal  # adaptive: the module whose output is watched
+        self.read = read or _read_unet  # (args, kwargs) -> (sample, timestep) of one call of this model
         self.partner = partner
         self.extras: list[tuple[torch.nn.Module, Controller]] = []  # ControlNets following this model
         self.hooked: list[tuple[str, torch.nn.Module]] = []
@@ -64,8 +63,9 @@ class Controller:
         self.position: Position | None = None
         self.cached_step = False
         self.recording = False
-        self.pending = False  # adaptive: full or cached not decided yet
+        self.pending = False  # online schedules: full or cached not decided yet
         self.probing = False
+        self.head_input = None  # first-block over several head blocks: the head's input image stream
         # the last generation started in any thread, for summary(): logs and input shapes, no tensors
         self.last_logs: list[list[str]] = []
         self._last_spec = None
@@ -105,19 +105,16 @@ class Controller:
                 self.tracker.reset()
                 raise
             finally:
-                self.active, self.position, self.pending = None, None, False
+                self.active, self.position, self.pending, self.head_input = None, None, False, None
                 self.cached_step = self.recording = False
 
     @torch.compiler.disable
     def begin(self, args: tuple, kwargs: dict) -> None:
         """Decide this call's step (full, cached or pending). Runs eagerly under torch.compile: one graph break
         per call, and the compiled full and cached paths are reused from step to step."""
-        sample = args[0] if args else kwargs["sample"]
-        timestep = args[1] if len(args) > 1 else kwargs.get("timestep")
+        sample, timestep = self.read(args, kwargs)
         caller = find_caller()
-        if self.partner is not None and (caller is None or
-                                         getattr(getattr(caller.pipe, "unet", None), "_orig_mod",
-                                                 getattr(caller.pipe, "unet", None)) is not self.partner.model):
+        if self.partner is not None and (caller is None or denoiser_of(caller.pipe) is not self.partner.model):
             return  # a ControlNet called for another U-Net, or by hand: it runs whole
         pos = self.tracker.locate(caller, sample, timestep)
         cfg = self.config
@@ -129,13 +126,14 @@ class Controller:
             self._last_spec, self._last_shape = _spec((args, kwargs)), tuple(sample.shape)
         self.active, self.position = pos.stream, pos
         stream, step = pos.stream, pos.step
-        adaptive = cfg.schedule == "adaptive"
+        online = cfg.decides_online
         more = n is None or step + 1 < n  # a later step may reuse what this one keeps
         if stream.shape != tuple(sample.shape):  # no cache yet, or the batch changed: this step must be full
-            self._full(stream, tuple(sample.shape), record=more and (adaptive or not is_full(step + 1, cfg, n)))
-        elif adaptive:
+            self._full(stream, tuple(sample.shape), record=more and (online or not is_full(step + 1, cfg, n)))
+        elif online:
             start, stop = window(n, cfg)
-            if step < start or (stop is not None and step >= stop) or stream.run >= cfg.interval - 1:
+            capped = cfg.schedule == "adaptive" and stream.run >= cfg.interval - 1
+            if step < start or (stop is not None and step >= stop) or capped:
                 self._full(stream, stream.shape, record=more)
             else:  # decided by SignalHook, once the watched feature of this step is known
                 self.pending, self.cached_step, self.recording = True, False, True
@@ -268,37 +266,45 @@ class ReplayHook(ModelHook):
 
 
 class SignalHook(ModelHook):
-    """Adaptive schedule, on the module producing the watched feature (for a U-Net, the branch's skip feature:
-    the last shallow module before the deep part): measures how far that feature moved since the last full step
-    (relative L1, times the step's weight if given: the predicted error of caching this step) and settles the
-    pending decision: cached while the predicted errors of the cached steps since the last full step add up to
-    less than the threshold.
+    """Online schedules, on the module producing the watched feature (U-Net: the branch's skip feature, the last
+    shallow module before the deep part; transformer: the last live head block). It settles the pending decision:
 
-    Why a sum: if caching a step k steps after a full one costs about a*k, a run of L cached steps costs a*L^2/2,
-    and the runs that minimise the total error for a number of full steps have length proportional to
-    1/sqrt(a) -- exactly what a budget on the sum gives (a budget on each step alone gives 1/a: too many full
-    steps where a is large, runs too long where it is small)."""
+    * ``adaptive``: how far the feature moved since the last full step (relative L1, times the step's weight if
+      given) is the predicted error of caching this step; cached while the predicted errors of the cached steps
+      since the last full step add up to less than the threshold. Why a sum: if caching a step k steps after a
+      full one costs about a*k, a run of L cached steps costs a*L^2/2, and the runs that minimise the total error
+      for a number of full steps have length proportional to 1/sqrt(a) -- exactly what a budget on the sum gives
+      (a budget on each step alone gives 1/a: too many full steps where a is large, runs too long where it is
+      small).
+    * ``first-block``: diffusers' FirstBlockCache, exactly: ``mean|r - p| / mean|p|`` of the watched residual
+      against its value at the last full step; cached when that is at most the threshold."""
 
-    def __init__(self, controller: Controller):
+    def __init__(self, controller: Controller, feature=None):
         super().__init__()
         self.controller = controller
+        self.feature = feature or (lambda args, kwargs, out: out if isinstance(out, torch.Tensor) else out[0])
 
-    def post_forward(self, module, output):
+    def new_forward(self, module, *args, **kwargs):
+        output = self.fn_ref.original_forward(*args, **kwargs)
         ctrl = self.controller
         stream = ctrl.active
         if stream is None or ctrl.probing:
             return output
-        feature = output if isinstance(output, torch.Tensor) else output[0]
+        feature = self.feature(args, kwargs, output)
         if ctrl.pending:
             ref = stream.signal
-            change = ((feature - ref).abs().mean() / ref.abs().mean().clamp_min(1e-12)).item()
-            weights = ctrl.config.weights
-            if weights is not None:  # drift -> predicted error of the final sample at this step
-                change *= weights[ctrl.position.step]
-            cached = stream.spent + change < ctrl.config.threshold
-            ctrl.decide(stream, cached=cached)
-            if cached:
-                stream.spent += change
+            if ctrl.config.schedule == "first-block":
+                change = ((feature - ref).abs().mean() / ref.abs().mean()).item()
+                ctrl.decide(stream, cached=change <= ctrl.config.threshold)
+            else:
+                change = ((feature - ref).abs().mean() / ref.abs().mean().clamp_min(1e-12)).item()
+                weights = ctrl.config.weights
+                if weights is not None:  # drift -> predicted error of the final sample at this step
+                    change *= weights[ctrl.position.step]
+                cached = stream.spent + change < ctrl.config.threshold
+                ctrl.decide(stream, cached=cached)
+                if cached:
+                    stream.spent += change
         if not ctrl.cached_step and ctrl.recording:
             stream.signal = feature.detach().clone()
         return output
@@ -331,20 +337,33 @@ def _materialize(x):
 
 
 # -- attaching and detaching -----------------------------------------------------------------------------------
-def _hooks(model: torch.nn.Module, controller: Controller):
-    """(name, module, hook) triples to register, in order."""
-    triples = [(name, model.get_submodule(name), ReplayHook(controller, name)) for name in controller.replayed]
-    if controller.signal is not None:
-        triples.append((controller.signal, model.get_submodule(controller.signal), SignalHook(controller)))
-    triples.append(("", model, DenoiserHook(controller)))
+def replay_hooks(model: torch.nn.Module, controller: Controller, replayed: tuple[str, ...],
+                 signal: str | None = None) -> list[tuple[str, torch.nn.Module, ModelHook]]:
+    """(name, module, hook) for the U-Net family: replay the modules deeper than the branch; for the adaptive
+    schedule, watch the module producing the branch's skip feature."""
+    triples = [(name, model.get_submodule(name), ReplayHook(controller, name)) for name in replayed]
+    if signal is not None:
+        triples.append((signal, model.get_submodule(signal), SignalHook(controller)))
     return triples
 
 
-def attach(model: torch.nn.Module, controller: Controller) -> None:
-    """Register the hooks; on any failure, remove what was registered (the model stays as it was)."""
+def denoiser_of(pipe):
+    """The denoiser a pipeline runs (its U-Net or transformer; the module a torch.compile'd one wraps)."""
+    model = getattr(pipe, "unet", None) or getattr(pipe, "transformer", None)
+    return getattr(model, "_orig_mod", model)
+
+
+def _read_unet(args: tuple, kwargs: dict):
+    return (args[0] if args else kwargs["sample"]), (args[1] if len(args) > 1 else kwargs.get("timestep"))
+
+
+def attach(model: torch.nn.Module, controller: Controller,
+           triples: list[tuple[str, torch.nn.Module, ModelHook]]) -> None:
+    """Register the family's hooks and the denoiser hook; on any failure, remove what was registered (the model
+    stays as it was)."""
     controller.hooked = []
     try:
-        for name, module, hook in _hooks(model, controller):
+        for name, module, hook in triples + [("", model, DenoiserHook(controller))]:
             HookRegistry.check_if_exists_or_initialize(module).register_hook(hook, HOOK_NAME)
             controller.hooked.append((name, module))
             module.__dict__["__reduce_ex__"] = _PlainCopy(module)

@@ -83,8 +83,8 @@ def full_steps(num_steps: int, config: DeepCacheConfig) -> list[int]:
         full = set(uniform(num_steps, config.interval, start))
     elif config.schedule == "calibrated":
         full = {s for s in config.full_steps if s < num_steps} | set(range(min(start, num_steps)))
-    elif config.schedule == "adaptive":
-        raise ValueError("the adaptive schedule decides during the call; it has no fixed full steps")
+    elif config.decides_online:
+        raise ValueError(f"the {config.schedule} schedule decides during the call; it has no fixed full steps")
     else:
         fn = nonuniform if config.schedule == "nonuniform" else nonuniform_reference
         full = set(fn(num_steps, config.interval, config.center, config.power)) | set(range(min(start, num_steps)))

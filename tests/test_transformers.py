@@ -1,0 +1,311 @@
+"""Transformer denoisers (DiT, PixArt-alpha/Sigma, SD3, Flux, HunyuanDiT, CogVideoX, Wan, Sana) on tiny random
+pipelines built offline: exact where nothing is cached, cached steps are the live blocks plus the stored residual,
+patterns follow the schedule, parity with diffusers' FirstBlockCache, state never leaks."""
+
+import copy
+
+import pytest
+import torch
+from diffusers.hooks import FirstBlockCacheConfig
+
+import stepcache
+import tiny_dit
+from stepcache import DeepCacheConfig, blocks, schedules
+
+FAMILIES = list(tiny_dit.BUILDERS)
+
+
+def run(pipe, kw, steps=7, seed=0, **extra):
+    out = pipe(**kw, **extra, num_inference_steps=steps, generator=torch.Generator().manual_seed(seed),
+               output_type="latent")
+    out = out[0] if isinstance(out, tuple) else getattr(out, "images", getattr(out, "frames", out))
+    return torch.as_tensor(out)
+
+
+def assert_no_stepcache(model):
+    """No stepcache hook or state left (diffusers' own pipelines may leave an empty hook registry behind)."""
+    for m in model.modules():
+        registry = m.__dict__.get("_diffusers_hook")
+        assert registry is None or not registry.hooks
+        assert "forward" not in m.__dict__ and "_stepcache" not in m.__dict__ and "__reduce_ex__" not in m.__dict__
+
+
+class BlockRuns:
+    """Per denoiser call, whether a block really ran: a plain torch hook on the block's first submodule (a hook on
+    the block itself fires even when a caching hook replaces its forward)."""
+
+    def __init__(self, model, block: str):
+        self.calls: list[str] = []
+        inner = next(model.get_submodule(block).children())
+        self.h = [model.register_forward_pre_hook(lambda *a: self.calls.append("C")),
+                  inner.register_forward_pre_hook(self.ran)]
+
+    def ran(self, *a):
+        self.calls[-1] = "F"
+
+    def pattern(self):
+        for h in self.h:
+            h.remove()
+        return "".join(self.calls)
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_interval_1_and_disable_bit_identical(family):
+    pipe, kw = tiny_dit.BUILDERS[family]()
+    base = run(pipe, kw)
+    with stepcache.cached(pipe, DeepCacheConfig(interval=1)):
+        assert torch.equal(run(pipe, kw), base)
+    with stepcache.cached(pipe, DeepCacheConfig(interval=3)):
+        cached = run(pipe, kw)
+    assert not torch.equal(cached, base) and torch.isfinite(cached).all()
+    assert torch.equal(run(pipe, kw), base)
+    assert_no_stepcache(pipe.transformer)
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("config", [DeepCacheConfig(interval=3), DeepCacheConfig(interval=2, first_blocks=2),
+                                    DeepCacheConfig(interval=4, schedule="nonuniform", center=3),
+                                    DeepCacheConfig(interval=3, first_blocks=1, last_blocks=1)],
+                         ids=["N3", "N2-F2", "nonuniform", "F1B1"])
+def test_pattern_follows_the_schedule(family, config):
+    pipe, kw = tiny_dit.BUILDERS[family]()
+    model = pipe.transformer
+    st = blocks.stack(model, config.first_blocks, config.last_blocks)
+    with stepcache.cached(pipe, config):
+        deep = BlockRuns(model, st.skipped[0])
+        run(pipe, kw, steps=9)
+        per_call = deep.pattern()  # calls interleave streams: step i of every stream, then step i + 1
+        streams = stepcache.summary(pipe).streams
+    expected = "".join("F" if schedules.is_full(i, config, 9) else "C" for i in range(9))
+    assert all(s == expected for s in streams)
+    assert per_call == "".join(c for c in expected for _ in streams)
+
+
+def _residual_reference(pipe, kw, config, steps):
+    """A hand-made DeepCache on plain torch hooks: on full steps record the skipped stack's input and output, on
+    cached steps make its first block return input + residual and the others return their input (their own
+    output is computed and thrown away)."""
+    model = pipe.transformer
+    st = blocks.stack(model, config.first_blocks, config.last_blocks)
+    first, last = model.get_submodule(st.skipped[0]), model.get_submodule(st.skipped[-1])
+    streams = blocks.Streams(first)
+    state = {"step": -1, "res": None, "in": None}
+    full = set(schedules.full_steps(steps, config))
+
+    def on_model(m, a):
+        state["step"] += 1
+
+    def first_pre(m, a, k):
+        state["in"] = streams.read(a, k)
+
+    def first_out(m, a, k, out):
+        if state["step"] in full:
+            return out
+        hs, ehs = streams.read(a, k)
+        r_hs, r_ehs = state["res"]
+        # (SD3's last block ends the text stream: no text residual; the text input goes on so the thrown-away
+        # runs of the blocks after this one can run; the model does not read it after the stack)
+        return streams.write(r_hs + hs, ehs if r_ehs is None else r_ehs + ehs)
+
+    def middle_out(m, a, k, out):
+        if state["step"] in full:
+            return out
+        return blocks.Streams(m).write(*blocks.Streams(m).read(a, k))
+
+    def last_out(m, a, k, out):
+        if state["step"] in full:
+            hs, ehs = streams.split(out)
+            in_hs, in_ehs = state["in"]
+            state["res"] = (hs - in_hs, None if ehs is None or in_ehs is None else ehs - in_ehs)
+        return out
+
+    handles = [model.register_forward_pre_hook(on_model), first.register_forward_pre_hook(first_pre, with_kwargs=True)]
+    for name in st.skipped:
+        block = model.get_submodule(name)
+        handles.append(block.register_forward_hook(first_out if block is first else middle_out, with_kwargs=True))
+    handles.append(last.register_forward_hook(last_out, with_kwargs=True))  # runs after the block's own hook
+    try:
+        return run(pipe, kw, steps=steps)
+    finally:
+        for h in handles:
+            h.remove()
+
+
+@pytest.mark.parametrize("family", ["dit", "pixart_alpha", "sd3", "flux", "hunyuan_dit", "cogvideox", "sana"])
+@pytest.mark.parametrize("config", [DeepCacheConfig(interval=3), DeepCacheConfig(interval=2, first_blocks=2, last_blocks=1)],
+                         ids=["F1B0", "F2B1"])
+def test_cached_step_is_live_blocks_plus_stored_residual(family, config):
+    pipe, kw = tiny_dit.BUILDERS[family]()
+    reference = _residual_reference(pipe, kw, config, steps=7)
+    with stepcache.cached(pipe, config):
+        assert torch.equal(run(pipe, kw, steps=7), reference)
+
+
+@pytest.mark.parametrize("family", ["flux", "wan", "cogvideox"])
+def test_first_block_parity_with_diffusers(family):
+    """schedule='first-block' reproduces diffusers' FirstBlockCache: same outputs and same full/cached decisions,
+    over a threshold sweep that caches, on two consecutive calls."""
+    pipe, kw = tiny_dit.BUILDERS[family]()
+    model = pipe.transformer
+    second = blocks.block_names(model)[1]
+    cached_somewhere = False
+    for threshold in [0.0, 0.05, 0.1, 0.3, 0.6, 1.0]:
+        model.enable_cache(FirstBlockCacheConfig(threshold=threshold))
+        theirs = []
+        for _ in range(2):
+            runs = BlockRuns(model, second)
+            theirs.append((run(pipe, kw, steps=10), runs.pattern()))
+        model.disable_cache()
+        with stepcache.cached(pipe, DeepCacheConfig(schedule="first-block", threshold=threshold)):
+            for out, pattern in theirs:
+                runs = BlockRuns(model, second)
+                assert torch.equal(run(pipe, kw, steps=10), out), (family, threshold)
+                assert runs.pattern() == pattern, (family, threshold)
+                cached_somewhere |= "C" in pattern
+    assert cached_somewhere
+
+
+# state safety ---------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("family", ["flux", "wan", "sd3"])
+def test_abort_repeat_and_changing_step_counts(family):
+    pipe, kw = tiny_dit.BUILDERS[family]()
+    config = DeepCacheConfig(interval=2)
+    fresh = {}
+    for steps in (4, 6):
+        with stepcache.cached(pipe, config):
+            fresh[steps] = run(pipe, kw, steps=steps)
+
+    def stop(p, i, t, k):
+        if i == 2:
+            raise KeyboardInterrupt
+        return k
+
+    with stepcache.cached(pipe, config):
+        with pytest.raises(KeyboardInterrupt):
+            run(pipe, kw, steps=6, callback_on_step_end=stop)
+        for steps in (6, 6, 4, 6, 4):
+            assert torch.equal(run(pipe, kw, steps=steps), fresh[steps])
+
+
+def test_two_pipelines_share_one_transformer():
+    a, kw = tiny_dit.flux()
+    b = type(a).from_pipe(a, scheduler=copy.deepcopy(a.scheduler))
+    config = DeepCacheConfig(interval=3)
+    with stepcache.cached(a, config):
+        fresh_a, fresh_b = run(a, kw, steps=6), run(b, kw, steps=8, seed=1)
+        for _ in range(2):
+            assert torch.equal(run(b, kw, steps=8, seed=1), fresh_b)
+            assert torch.equal(run(a, kw, steps=6), fresh_a)
+
+
+@pytest.mark.parametrize("family", ["wan", "flux_true_cfg"])
+def test_unconditional_stream_never_reads_the_conditional_cache(family):
+    """Separate cond/uncond calls are two streams: equal to routing each to its own separately enabled copy."""
+    pipe, kw = tiny_dit.flux(true_cfg=True) if family == "flux_true_cfg" else tiny_dit.wan()
+    model = pipe.transformer
+    config = DeepCacheConfig(interval=3)
+    copies = [copy.deepcopy(model) for _ in range(2)]
+    for c in copies:
+        stepcache.enable(c, config)
+    calls = {"n": 0}
+
+    def router(*args, **kwargs):
+        out = copies[calls["n"] % 2](*args, **kwargs)
+        calls["n"] += 1
+        return out
+
+    model.forward = router
+    try:
+        expected = run(pipe, kw, steps=7)
+    finally:
+        del model.forward
+    with stepcache.cached(pipe, config):
+        assert torch.equal(run(pipe, kw, steps=7), expected)
+        assert stepcache.summary(pipe).streams == ("FCCFCCF",) * 2
+
+
+def test_a_step_with_an_odd_number_of_calls():
+    """A hand-written loop that calls the model three times per step on one sample: three streams."""
+    pipe, kw = tiny_dit.sd3()
+    model = pipe.transformer
+    torch.manual_seed(0)
+    x = torch.randn(1, model.config.in_channels, 8, 8)
+    text = torch.randn(1, 6, model.config.joint_attention_dim)
+    pooled = torch.randn(1, model.config.pooled_projection_dim)
+
+    def loop(m):
+        outs = []
+        y = x
+        with torch.no_grad():
+            for t in (900.0, 700.0, 500.0, 300.0):
+                three = [m(hidden_states=y, encoder_hidden_states=text * s, pooled_projections=pooled,
+                           timestep=torch.tensor([t])).sample for s in (1.0, 0.5, 0.0)]
+                outs += three
+                y = y - 0.1 * sum(three)
+        return outs
+
+    plain = loop(model)
+    ref = [copy.deepcopy(model) for _ in range(3)]
+    config = DeepCacheConfig(interval=2)
+    with stepcache.cached(model, config):
+        got = loop(model)
+        assert stepcache.summary(model).streams == ("FCFC",) * 3
+    for c in ref:
+        stepcache.enable(c, config)
+    y, expected = x, []
+    with torch.no_grad():
+        for t in (900.0, 700.0, 500.0, 300.0):
+            three = [c(hidden_states=y, encoder_hidden_states=text * s, pooled_projections=pooled,
+                       timestep=torch.tensor([t])).sample for c, s in zip(ref, (1.0, 0.5, 0.0))]
+            expected += three
+            y = y - 0.1 * sum(three)
+    assert all(torch.equal(g, e) for g, e in zip(got, expected))
+    assert not all(torch.equal(g, p) for g, p in zip(got, plain))
+
+
+def test_deepcopy_of_an_enabled_transformer_is_plain():
+    pipe, kw = tiny_dit.flux()
+    base = run(pipe, kw)
+    with stepcache.cached(pipe, DeepCacheConfig(interval=2)):
+        dup = copy.deepcopy(pipe.transformer)
+    assert_no_stepcache(dup)
+    pipe.transformer = dup
+    assert torch.equal(run(pipe, kw), base)
+
+
+# bad input ------------------------------------------------------------------------------------------------------
+def test_bad_inputs_are_clear_errors_and_change_nothing():
+    pipe, kw = tiny_dit.flux()
+    model = pipe.transformer
+    with pytest.raises(ValueError, match=r"first_blocks \+ last_blocks must be below the 4 blocks"):
+        stepcache.enable(pipe, DeepCacheConfig(first_blocks=3, last_blocks=1))
+    with pytest.raises(ValueError, match="first_blocks must be an integer in \\[1, inf\\)"):
+        DeepCacheConfig(first_blocks=0)
+    with pytest.raises(TypeError, match="last_blocks must be an integer"):
+        DeepCacheConfig(last_blocks=1.5)
+    with pytest.raises(ValueError, match="threshold is only used by"):
+        DeepCacheConfig(schedule="uniform", threshold=0.1)
+    with pytest.raises(ValueError, match="calibrated weights and profiles are measured on U-Nets only"):
+        stepcache.enable(pipe, DeepCacheConfig(schedule="adaptive", weights=(1.0,) * 4))
+    assert_no_stepcache(model)
+    hunyuan, _ = tiny_dit.hunyuan_dit()
+    with pytest.raises(ValueError, match=r"last_blocks must be in \[0, first_blocks\] = \[0, 1\] for HunyuanDiT2DModel"):
+        stepcache.enable(hunyuan, DeepCacheConfig(first_blocks=1, last_blocks=2))
+    import tiny
+    with pytest.raises(ValueError, match="schedule='first-block' is for transformer denoisers"):
+        stepcache.enable(tiny.sd_unet(levels=2), DeepCacheConfig(schedule="first-block"))
+
+
+@pytest.mark.parametrize("family", ["flux", "wan", "dit"])
+def test_online_schedules_run(family):
+    pipe, kw = tiny_dit.BUILDERS[family]()
+    base = run(pipe, kw, steps=10)
+    for config in (DeepCacheConfig(schedule="adaptive", threshold=0.0), DeepCacheConfig(schedule="first-block",
+                                                                                          threshold=0.0)):
+        with stepcache.cached(pipe, config):
+            out = run(pipe, kw, steps=10)
+        if config.schedule == "adaptive":  # threshold 0 never caches
+            assert torch.equal(out, base)
+    with stepcache.cached(pipe, DeepCacheConfig(schedule="adaptive", threshold=10.0, interval=3)):
+        run(pipe, kw, steps=10)
+        assert all("C" in s for s in stepcache.summary(pipe).streams)
