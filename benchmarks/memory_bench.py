@@ -29,8 +29,8 @@ def _child(setting: dict, steps: int, batch: int, queue) -> None:
     import numpy as np
     import torch
 
-    from stepcache.bench import Setting, _nbytes
-    from stepcache.config import DeepCacheConfig
+    from stepcache.commands.bench import Setting, _nbytes
+    from stepcache.core.config import DeepCacheConfig
     from stepcache.sampling import load_embedded
 
     torch.set_num_threads(1)
@@ -59,7 +59,7 @@ def measure(setting: dict, steps: int, batch: int) -> dict:
 
 
 def main() -> None:
-    from stepcache.bench import machine
+    from stepcache.commands.bench import machine
     from stepcache.sampling import markdown_table
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

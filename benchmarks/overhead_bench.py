@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from stepcache.bench import Setting, machine, sd_call, sd_shaped_pipe
-from stepcache.config import DeepCacheConfig
+from stepcache.commands.bench import Setting, machine, sd_call, sd_shaped_pipe
+from stepcache.core.config import DeepCacheConfig
 from stepcache.sampling import load_embedded, markdown_table
 
 

@@ -263,7 +263,7 @@ def test_one_measurement_serves_several_budgets(pipe):
 
 def test_adaptive_caches_while_the_summed_predicted_error_stays_under_the_budget(pipe):
     """The rule itself, checked step by step against the watched feature recorded during the same run."""
-    from stepcache.structure import layout
+    from stepcache.families.unet import layout
 
     weights = tuple(float(w) for w in np.linspace(2.0, 0.5, 12))
     threshold = 0.3

@@ -3,7 +3,7 @@
 import json
 
 from stepcache import DeepCacheConfig
-from stepcache.cli import main
+from stepcache.commands.cli import main
 
 
 def test_analyze_and_calibrate_commands(tmp_path, capsys):

@@ -1,5 +1,5 @@
 """The command line on bad input: one line on stderr saying what is wrong and how to fix it, exit code 2 for bad
-input (1 for a failure while running), and nothing written. Run in-process through ``stepcache.cli.main``."""
+input (1 for a failure while running), and nothing written. Run in-process through ``stepcache.commands.cli.main``."""
 
 import json
 import os
@@ -10,9 +10,9 @@ import pytest
 from PIL import Image
 
 import stepcache
-from stepcache import cli
-from stepcache.cli import main
-from stepcache.generate import JobSpec
+from stepcache.commands import cli
+from stepcache.commands.cli import main
+from stepcache.commands.generate import JobSpec
 
 
 def _snapshot(root: Path) -> dict:
@@ -189,12 +189,12 @@ def test_debug_shows_the_original_error(tmp_path, monkeypatch):
 
 
 def test_failure_while_running_exits_1_with_one_line(tmp_path, capsys, monkeypatch):
-    import stepcache.demo
+    import stepcache.commands.demo
 
     def boom(*args, **kwargs):
         raise RuntimeError("the U-Net ran out of memory")
 
-    monkeypatch.setattr(stepcache.demo, "run_demo", boom)
+    monkeypatch.setattr(stepcache.commands.demo, "run_demo", boom)
     with pytest.raises(SystemExit) as exc:
         main(["demo", "--fast", "--out", str(tmp_path / "o")])
     err = capsys.readouterr().err.strip().splitlines()
@@ -229,7 +229,7 @@ def test_generate_starts_cleanly_after_a_failed_start(tmp_path, capsys):
 
 def test_bench_without_matplotlib_writes_the_tables_and_skips_the_plot(tmp_path, capsys, monkeypatch):
     """No real benchmark: the embedded-model rows come from the committed 50-step results."""
-    import stepcache.bench as bench
+    import stepcache.commands.bench as bench
 
     rows = json.loads((Path(__file__).parents[1] / "benchmarks" / "results" / "results.json").read_text())["embedded"]
     rows = [{k: v for k, v in r.items() if k != "base_steps"} for r in rows if r.get("base_steps", 50) == 50]

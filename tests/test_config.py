@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from stepcache import DeepCacheConfig, ProfileKey
-from stepcache import schedules as S
-from stepcache.config import DEFAULT_THRESHOLD, THRESHOLD_SCHEDULES
+from stepcache.core import schedules as S
+from stepcache.core.config import DEFAULT_THRESHOLD, THRESHOLD_SCHEDULES
 
 
 def test_numpy_numbers_are_accepted_and_stored_as_python_numbers():
@@ -68,7 +68,7 @@ def test_values_out_of_range_raise_value_error(kwargs, match):
 @pytest.mark.parametrize("schedule", ["uniform", "nonuniform", "nonuniform-reference", "calibrated"])
 def test_threshold_with_a_schedule_that_ignores_it_is_refused_like_weights_and_full_steps(schedule):
     extra = {"full_steps": (0, 2)} if schedule == "calibrated" else {}
-    with pytest.raises(ValueError, match=rf"threshold is only used by schedule='adaptive', not '{schedule}'"):
+    with pytest.raises(ValueError, match=rf"threshold is only used by schedule='adaptive' or schedule='first-block', not '{schedule}'"):
         DeepCacheConfig(schedule=schedule, threshold=0.1, **extra)
     with pytest.raises(ValueError, match=rf"weights is only used by schedule='adaptive', not '{schedule}'"):
         DeepCacheConfig(schedule=schedule, weights=(1.0,), **extra)

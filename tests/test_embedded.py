@@ -78,7 +78,7 @@ def test_fid_domain_of_noise_is_far_above_real_vs_real():
 
 
 def test_demo_fast_end_to_end(tmp_path):
-    from stepcache.cli import main
+    from stepcache.commands.cli import main
 
     main(["demo", "--fast", "--out", str(tmp_path)])
     table = (tmp_path / "demo.md").read_text()

@@ -7,7 +7,7 @@ from torch.utils.flop_counter import FlopCounterMode
 import stepcache
 import tiny
 from stepcache import DeepCacheConfig
-from stepcache.adapters import sample_inputs
+from stepcache.families.unet import sample_inputs
 
 
 @pytest.mark.parametrize("make", [lambda: tiny.sd_unet(levels=3), lambda: tiny.ddpm_unet(levels=3, layers_per_block=1),

@@ -8,7 +8,8 @@ from diffusers import (DDIMScheduler, LDMPipeline, StableDiffusionInpaintPipelin
 
 import stepcache
 import tiny
-from stepcache import DeepCacheConfig, schedules
+from stepcache import DeepCacheConfig
+from stepcache.core import schedules
 from stepcache.pipeline import ClassConditionalPipeline
 
 

@@ -8,7 +8,8 @@ from diffusers import DDIMScheduler, HeunDiscreteScheduler, KDPM2DiscreteSchedul
 
 import stepcache
 import tiny
-from stepcache import DeepCacheConfig, schedules
+from stepcache import DeepCacheConfig
+from stepcache.core import schedules
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,8 @@ import pytest
 
 import stepcache
 import tiny
-from stepcache import DeepCacheConfig, schedules
+from stepcache import DeepCacheConfig
+from stepcache.core import schedules
 
 SCHEDULERS = ["DDIMScheduler", "DDPMScheduler", "PNDMScheduler", "DPMSolverMultistepScheduler",
               "DPMSolverSinglestepScheduler", "EulerDiscreteScheduler", "EulerAncestralDiscreteScheduler",

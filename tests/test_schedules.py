@@ -3,7 +3,7 @@ import math
 import pytest
 
 from stepcache import DeepCacheConfig
-from stepcache import schedules as S
+from stepcache.core import schedules as S
 
 
 def test_uniform_full_every_n():

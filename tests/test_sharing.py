@@ -17,7 +17,8 @@ from diffusers import (DDIMScheduler, DPMSolverMultistepScheduler, EulerDiscrete
 
 import stepcache
 import tiny
-from stepcache import DeepCacheConfig, schedules
+from stepcache import DeepCacheConfig
+from stepcache.core import schedules
 
 CONFIG = DeepCacheConfig(interval=3, branch=2)
 IMAGE = torch.from_numpy(np.random.default_rng(0).random((1, 3, 16, 16)).astype(np.float32))

@@ -10,7 +10,9 @@ from diffusers.hooks import FirstBlockCacheConfig
 
 import stepcache
 import tiny_dit
-from stepcache import DeepCacheConfig, blocks, schedules
+from stepcache import DeepCacheConfig
+from stepcache.core import schedules
+from stepcache.families import transformer as blocks
 
 FAMILIES = list(tiny_dit.BUILDERS)
 

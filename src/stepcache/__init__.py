@@ -9,9 +9,9 @@
 
 from .api import BranchInfo, Summary, branches, cached, disable, enable, generation, reset, summary
 from .calibration import Analysis, Profile, analyze, calibrate
-from .config import SCHEDULES, DeepCacheConfig, ProfileKey
+from .core.config import SCHEDULES, DeepCacheConfig, ProfileKey
 from .official import DeepCacheSDHelper
-from .structure import UnsupportedModelError
+from .families import UnsupportedModelError
 
 __all__ = ["DeepCacheConfig", "SCHEDULES", "enable", "disable", "cached", "generation", "reset", "summary", "Summary", "branches",
            "BranchInfo", "DeepCacheSDHelper", "UnsupportedModelError", "analyze", "Analysis", "calibrate", "Profile",

@@ -1,5 +1,5 @@
 """``python -m stepcache ...`` (and ``torchrun --nproc_per_node N -m stepcache generate ...``)."""
 
-from .cli import main
+from .commands.cli import main
 
 main()

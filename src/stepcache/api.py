@@ -7,29 +7,32 @@ from dataclasses import dataclass
 
 import torch
 
-from . import blocks, hooks
-from .adapters import check_supported, sample_inputs
-from .config import DeepCacheConfig
-from .generation import Stream
-from .identity import model_hash
-from .macs import count_macs
-from .structure import controlnet_replayed, layout
+from .core import hooks
+from .families import transformer
+from .families.unet import check_supported, sample_inputs
+from .core.config import DeepCacheConfig
+from .core.generation import Stream
+from .core.identity import model_hash
+from .core.macs import count_macs
+from .families.unet import controlnet_replayed, layout
 
 _ATTR = hooks.ATTR
 
 
-def _split(pipe_or_model):
-    """``(model, pipe)`` from a pipeline (its ``.unet`` or ``.transformer``) or a bare denoiser."""
+def split(pipe_or_model):
+    """``(model, pipe)``: the denoiser (a pipeline's ``.unet`` or ``.transformer``, or the model itself) and the
+    pipeline, if one was given."""
     model, pipe = pipe_or_model, None
     if not isinstance(pipe_or_model, torch.nn.Module):
-        found = getattr(pipe_or_model, "unet", None) or getattr(pipe_or_model, "transformer", None)
+        found = hooks.denoiser_of(pipe_or_model)
         if found is not None:
             model, pipe = found, pipe_or_model
     return getattr(model, "_orig_mod", model), pipe  # a torch.compile'd model: hook the module it wraps
 
 
-def _controller(pipe_or_unet) -> hooks.Controller | None:
-    unet, _ = _split(pipe_or_unet)
+def controller_of(pipe_or_unet) -> hooks.Controller | None:
+    """The DeepCache controller of an enabled model (or pipeline), else ``None``."""
+    unet, _ = split(pipe_or_unet)
     return getattr(unet, _ATTR, None)
 
 
@@ -38,16 +41,16 @@ def enable(pipe_or_unet, config: DeepCacheConfig | None = None) -> None:
 
     Everything is checked before anything is changed: on an error the model is left exactly as it was. The model
     may then be called by any pipeline that shares it, from any thread, or by a hand-written loop: see
-    :mod:`stepcache.generation` for how calls are told apart, and :func:`generation` for hand-written loops.
+    :mod:`stepcache.core.generation` for how calls are told apart, and :func:`generation` for hand-written loops.
     """
     config = DeepCacheConfig() if config is None else config
     if not isinstance(config, DeepCacheConfig):
         raise TypeError(f"config must be a stepcache.DeepCacheConfig, got {type(config).__name__}")
-    unet, pipe = _split(pipe_or_unet)
+    unet, pipe = split(pipe_or_unet)
     if getattr(unet, _ATTR, None) is not None:
         raise RuntimeError(f"DeepCache is already enabled on this {type(unet).__name__}; "
                            "call stepcache.disable(...) first to change its settings")
-    if blocks.is_transformer(unet):
+    if transformer.is_transformer(unet):
         return _enable_transformer(unet, config)
     check_supported(unet)
     if config.schedule == "first-block":
@@ -84,14 +87,14 @@ def enable(pipe_or_unet, config: DeepCacheConfig | None = None) -> None:
 
 
 def _enable_transformer(model, config: DeepCacheConfig) -> None:
-    """DeepCache on a transformer's block stack: the first F and last B blocks live (see :mod:`stepcache.blocks`)."""
-    blocks.check_supported(model)
+    """DeepCache on a transformer's block stack: the first F and last B blocks live (see :mod:`stepcache.families.transformer`)."""
+    transformer.check_supported(model)
     if config.weights is not None or config.profile is not None:
         raise ValueError("calibrated weights and profiles are measured on U-Nets only so far; use the uniform, "
                          "non-uniform, adaptive or first-block schedule on a transformer")
-    blocks.stack(model, config.first_blocks, config.last_blocks)  # checks F + B against the number of blocks
-    controller = hooks.Controller(model, config, read=blocks.read_call(model))
-    hooks.attach(model, controller, blocks.hooks(model, controller, config, hooks.SignalHook))
+    transformer.stack(model, config.first_blocks, config.last_blocks)  # checks F + B against the number of blocks
+    controller = hooks.Controller(model, config, read=transformer.read_call(model))
+    hooks.attach(model, controller, transformer.hooks(model, controller, config, hooks.SignalHook))
 
 
 def _controlnets(pipe) -> list:
@@ -112,7 +115,7 @@ def _detach_all(unet, controller) -> None:
 
 def disable(pipe_or_unet) -> None:
     """Turn DeepCache off and remove every hook: the model behaves bit for bit as before. No-op if not enabled."""
-    unet, _ = _split(pipe_or_unet)
+    unet, _ = split(pipe_or_unet)
     controller = getattr(unet, _ATTR, None)
     if controller is None:
         return
@@ -121,7 +124,7 @@ def disable(pipe_or_unet) -> None:
 
 def reset(pipe_or_unet) -> None:
     """Start a new generation on the next call (pipelines do this by themselves)."""
-    controller = _controller(pipe_or_unet)
+    controller = controller_of(pipe_or_unet)
     if controller is not None:
         controller.reset()
         for _, ctrl in controller.extras:
@@ -139,7 +142,7 @@ def generation(pipe_or_unet, num_steps: int | None = None):
     Inside the block every call that does not get the previous call's very ``sample`` tensor is the next step
     (repeated timesteps, as in Heun's method, included); the block's end drops the generation's caches.
     ``num_steps`` (calls per stream) is needed by schedules that depend on it. Pipelines need no such block."""
-    controller = _controller(pipe_or_unet)
+    controller = controller_of(pipe_or_unet)
     if controller is None:
         raise RuntimeError("DeepCache is not enabled on this model; call stepcache.enable(...) first")
     if num_steps is not None and (isinstance(num_steps, bool) or not isinstance(num_steps, int) or num_steps < 1):
@@ -199,7 +202,7 @@ class Summary:
 def summary(pipe_or_unet) -> Summary:
     """Report on the last generation. MACs are counted with ``torch.utils.flop_counter`` by running one full and
     one cached step on that generation's inputs, outside the generation (its state is not touched)."""
-    controller = _controller(pipe_or_unet)
+    controller = controller_of(pipe_or_unet)
     if controller is None:
         raise RuntimeError("DeepCache is not enabled on this model; call stepcache.enable(...) first")
     inputs = controller.last_inputs
@@ -226,7 +229,7 @@ class BranchInfo:
 def branches(pipe_or_unet) -> list[BranchInfo]:
     """The cacheable branches of this U-Net, from its real block structure, with the MAC fraction of a cached step
     (one full forward at the model's sample size, counted per module by ``torch.utils.flop_counter``)."""
-    unet, _ = _split(pipe_or_unet)
+    unet, _ = split(pipe_or_unet)
     check_supported(unet)
     lay = layout(unet)
     shapes: dict[str, tuple] = {}

@@ -15,7 +15,6 @@ by running each branch's best schedule once and measuring the output error again
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import time
@@ -26,27 +25,11 @@ import numpy as np
 import torch
 
 from . import api
-from .adapters import check_supported
-from .config import PROFILE_VERSION, DeepCacheConfig, ProfileKey, check_int, check_number
-from .hooks import Stream
-from .structure import layout
-
-
-def model_hash(unet: torch.nn.Module) -> str:
-    """sha256 of the model's weights (names, shapes, dtypes and bytes, in name order)."""
-    h = hashlib.sha256()
-    for name, tensor in sorted(unet.state_dict().items()):
-        t = tensor.detach().cpu().contiguous()
-        h.update(f"{name}:{tuple(t.shape)}:{t.dtype}".encode())
-        h.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b"")
-    return h.hexdigest()
-
-
-def scheduler_id(scheduler) -> str:
-    """The scheduler's class and a hash of its (public) config."""
-    cfg = {k: v for k, v in dict(scheduler.config).items() if not k.startswith("_")}
-    digest = hashlib.sha256(json.dumps(cfg, sort_keys=True, default=str).encode()).hexdigest()[:16]
-    return f"{type(scheduler).__name__}:{digest}"
+from .families.unet import check_supported
+from .core.identity import model_hash, scheduler_id
+from .core.config import PROFILE_VERSION, DeepCacheConfig, ProfileKey, check_int, check_number
+from .core.generation import Stream
+from .families.unet import layout
 
 
 def record_deep_features(pipe, run, branches: list[int] | None = None,
@@ -55,9 +38,9 @@ def record_deep_features(pipe, run, branches: list[int] | None = None,
     path (float32, on CPU). ``run`` is the user's own call, e.g. ``lambda p: p(prompt, num_inference_steps=50)``.
     If ``signals`` is a dict, it also receives per branch the shallow feature the adaptive schedule watches (the
     skip feature entering the deep part) at every call."""
-    unet, _ = api._split(pipe)
+    unet, _ = api.split(pipe)
     check_supported(unet)
-    if getattr(unet, api._ATTR, None) is not None:
+    if api.controller_of(unet) is not None:
         raise RuntimeError("disable DeepCache before analysing: the features must come from uncached steps")
     lay = layout(unet)
     branches = list(range(1, lay.num_branches + 1)) if branches is None else list(branches)
@@ -242,7 +225,7 @@ def _output(x) -> torch.Tensor:
 
 def record_trajectory(pipe, run) -> tuple[list[tuple], object]:
     """Run ``run(pipe)`` uncached; return the ``(args, kwargs)`` of every U-Net call and ``run``'s output."""
-    unet, _ = api._split(pipe)
+    unet, _ = api.split(pipe)
     calls: list[tuple] = []
 
     def keep(module, args, kwargs):
@@ -262,12 +245,12 @@ def output_error_matrix(pipe, run, branch: int, trajectory: tuple | None = None)
     against the uncached output at t, along the uncached trajectory of ``run(pipe)`` (recorded here unless
     ``trajectory`` from :func:`record_trajectory` is given). Costs one full call per step and one cached call per
     pair (cheap: a cached call runs only the shallow branch). Returns the matrix and ``run``'s uncached output."""
-    unet, _ = api._split(pipe)
+    unet, _ = api.split(pipe)
     calls, output = trajectory if trajectory is not None else record_trajectory(pipe, run)
     T = len(calls)
     error = np.zeros((T, T))
     with api.cached(pipe, DeepCacheConfig(interval=1, branch=branch)):
-        ctrl = getattr(unet, api._ATTR)
+        ctrl = api.controller_of(unet)
         streams, outs = [], []
         for args, kwargs in calls:  # full steps along the trajectory, each keeping its deep features
             stream = Stream()
@@ -390,7 +373,7 @@ def plan(pipe, run, measurement: Measurement, speedup: float) -> Profile:
     dynamic programme over ``measurement``'s costs), checked by one cached ``run(pipe)`` each; the branch whose
     output comes closest to uncached wins."""
     _check_speedup(speedup)
-    unet, _ = api._split(pipe)
+    unet, _ = api.split(pipe)
     reference = measurement.reference
     candidates = {}
     for b, cost in measurement.costs.items():

@@ -7,17 +7,17 @@ model's real block structure, not ``block = id // 3, layer = id % 3``.
 
 from __future__ import annotations
 
-from .api import _split, disable, enable
-from .config import DeepCacheConfig, check_int
+from .api import split, disable, enable
+from .core.config import DeepCacheConfig, check_int
 
 
 def _num_skips(pipe) -> int | None:
     """How many skip features the pipeline's U-Net has (``None`` for a model stepcache does not support: enabling
     it then says why)."""
-    from .adapters import check_supported
-    from .structure import UnsupportedModelError, layout
+    from .families.unet import check_supported
+    from .families.unet import UnsupportedModelError, layout
 
-    unet, _ = _split(pipe)
+    unet, _ = split(pipe)
     try:
         check_supported(unet)
         return layout(unet).num_branches
@@ -34,7 +34,7 @@ def _check_branch_id(branch_id, pipe) -> int:
     try:
         return check_int("cache_branch_id", branch_id, 0, n - 1)
     except ValueError:
-        unet, _ = _split(pipe)
+        unet, _ = split(pipe)
         raise ValueError(f"cache_branch_id must be an integer in [0, {n - 1}] for this {type(unet).__name__} "
                          f"({n} skip features; 0 is the skip from conv_in), got {branch_id}") from None
 

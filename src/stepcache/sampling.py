@@ -10,7 +10,7 @@ import torch
 from PIL import Image, ImageDraw
 
 from . import api
-from .config import DeepCacheConfig
+from .core.config import DeepCacheConfig
 
 EMBEDDED_MODEL = Path(__file__).parent / "models" / "mnist-ddpm"
 

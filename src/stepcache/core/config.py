@@ -13,7 +13,7 @@ import numbers
 from dataclasses import dataclass
 from pathlib import Path
 
-#: schedules a :class:`DeepCacheConfig` accepts (see :mod:`stepcache.schedules`)
+#: schedules a :class:`DeepCacheConfig` accepts (see :mod:`stepcache.core.schedules`)
 SCHEDULES = ("uniform", "nonuniform", "nonuniform-reference", "adaptive", "calibrated", "first-block")
 #: schedules that decide each step online against ``threshold`` (any other schedule refuses a threshold)
 THRESHOLD_SCHEDULES = ("adaptive", "first-block")

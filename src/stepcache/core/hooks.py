@@ -1,7 +1,7 @@
 """The one hook mechanism: diffusers' ``HookRegistry``, the model's own forward untouched.
 
 * :class:`DenoiserHook` sits on the denoiser (a U-Net, or a ControlNet following its U-Net). Per call it asks
-  :mod:`stepcache.generation` which step of which generation this is, and decides from the schedule whether the
+  :mod:`stepcache.core.generation` which step of which generation this is, and decides from the schedule whether the
   step is full or cached.
 * :class:`ReplayHook` sits on each module deeper than the branch. On a full step it runs the module and, if a later
   step may be cached, keeps its output; on a cached step it returns the kept output without running.
@@ -349,7 +349,8 @@ def replay_hooks(model: torch.nn.Module, controller: Controller, replayed: tuple
 
 def denoiser_of(pipe):
     """The denoiser a pipeline runs (its U-Net or transformer; the module a torch.compile'd one wraps)."""
-    model = getattr(pipe, "unet", None) or getattr(pipe, "transformer", None)
+    model = getattr(pipe, "unet", None)
+    model = getattr(pipe, "transformer", None) if model is None else model
     return getattr(model, "_orig_mod", model)
 
 

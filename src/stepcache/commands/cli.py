@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from .config import check_int, check_number
+from ..core.config import check_int, check_number
 
 #: exceptions that, raised while a command checks its inputs, mean "bad input" (exit 2)
 INPUT_ERRORS = (ValueError, TypeError, LookupError, OSError, ImportError)
@@ -34,7 +34,7 @@ def _version() -> str:
 
         return version("stepcache")
     except Exception:  # not installed as a distribution (e.g. run from a source tree)
-        from . import __version__
+        from .. import __version__
 
         return __version__
 
@@ -121,7 +121,39 @@ def build_parser() -> Parser:
                      help="local: one process, or one rank per process under torchrun; ray: Ray Data actors")
     gen.add_argument("--workers", type=int, default=2, help="Ray actors")
     gen.add_argument("--threads", type=int, default=None, help="torch threads per process")
+    _add_plan_parser(sub, common)
     return ap
+
+
+#: stepcache.planning.KINDS and MEASURES, repeated here so that parsing the command line imports no torch
+PLAN_KINDS = ("steps", "uniform", "nonuniform", "calibrated", "adaptive", "cached-fewer-steps")
+PLAN_MEASURES = ("psnr", "ssim")
+
+
+def _add_plan_parser(sub, common) -> None:
+    p = sub.add_parser("plan", parents=[common],
+                       help="at a MAC budget: fewer steps or which caching rule? measure them all, recommend one, "
+                            "write a profile")
+    p.add_argument("--model", default="embedded", help="'embedded' (the MNIST DDPM) or a class-conditional "
+                                                       "pipeline folder")
+    p.add_argument("--scheduler", choices=["ddim", "dpm"], default="ddim")
+    p.add_argument("--steps", type=int, default=50, help="your step count (>= 2): the uncached reference")
+    p.add_argument("--speedup", type=float, default=2.0, help="budget: this many times fewer U-Net MACs (> 1)")
+    p.add_argument("--measure", choices=list(PLAN_MEASURES), default="psnr",
+                   help="rank by PSNR or SSIM against the uncached output at --steps")
+    p.add_argument("--seeds", type=int, default=8, help="calibration seeds, one image each (>= 2)")
+    p.add_argument("--held-out", type=int, default=8, help="held-out seeds to check the pick on (0: none, else >= 2)")
+    p.add_argument("--seed", type=int, default=10_000, help="first seed; the held-out seeds follow the calibration ones")
+    p.add_argument("--guidance", type=float, default=1.0)
+    p.add_argument("--branches", type=int, nargs="+", default=None,
+                   help="branches of the caching rules (default: up to 3 shallowest that leave 2 full steps)")
+    p.add_argument("--candidates", nargs="+", choices=list(PLAN_KINDS), default=None, help="kinds to measure (default all)")
+    p.add_argument("--predictor", choices=["feature", "output", "final"], default="final",
+                   help="the calibrated rule's cost model (see stepcache calibrate); 'final' costs one generation per "
+                        "step and branch, 'output' far less")
+    p.add_argument("--measure-seeds", type=int, default=1, help="calibration seeds the predictor is measured on")
+    p.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
+    p.add_argument("--out", type=Path, default=Path("out/plan"), help="folder for plan.md, plan.json, profile.json")
 
 
 # -- input checks (nothing is written before they pass) --------------------------------------------------------------
@@ -172,7 +204,7 @@ def _check_parent(path: Path, flag: str, of: Path | None = None) -> None:
 
 def _load_model(model: Path | None, scheduler: str):
     """The class-conditional pipeline at ``--model`` (default: the embedded one), checked to load."""
-    from .sampling import EMBEDDED_MODEL, load_embedded
+    from ..sampling import EMBEDDED_MODEL, load_embedded
 
     if model is not None and not model.exists():
         raise FileNotFoundError(f"--model {model} not found: give a class-conditional pipeline folder, or leave "
@@ -191,10 +223,10 @@ def _max_steps(pipe) -> int | None:
 def _check_branches(pipe, branches) -> list[int] | None:
     if branches is None:
         return None
-    from . import api
-    from .structure import layout
+    from .. import api
+    from ..families.unet import layout
 
-    n = layout(api._split(pipe)[0]).num_branches
+    n = layout(api.split(pipe)[0]).num_branches
     for b in branches:
         _int("--branches", b, 1, n, f" (this model has {n} branches)")
     dup = sorted({b for b in branches if branches.count(b) > 1})
@@ -232,7 +264,7 @@ def prepare_demo(args, prog):
 
 
 def prepare_analyze_calibrate(args, prog):
-    from . import calibration as cal
+    from .. import calibration as cal
 
     samples = _int("--samples", args.samples, 1)
     seed = _int("--seed", args.seed, 0)
@@ -250,7 +282,7 @@ def prepare_analyze_calibrate(args, prog):
     branches = _check_branches(pipe, args.branches)
     labels = [i % pipe.null_class for i in range(samples)]
     if args.command == "calibrate":
-        from . import api
+        from .. import api
 
         fractions = {b.branch: b.mac_fraction for b in api.branches(pipe)}
         considered = branches or sorted(fractions)
@@ -428,6 +460,102 @@ def prepare_bench(args, prog, argv):
     return run
 
 
+def prepare_plan(args, prog):
+    import shlex
+
+    steps = _int("--steps", args.steps, 2, why=" (the uncached reference and one fewer)")
+    speedup = check_number("--speedup", args.speedup, 1.0, low_open=True)
+    seeds = _int("--seeds", args.seeds, 2, why=" (a std needs two)")
+    held_out = _int("--held-out", args.held_out, 0)
+    if held_out == 1:
+        raise ValueError("--held-out must be 0 (no check) or >= 2 (a paired std needs two seeds), got 1")
+    first = _int("--seed", args.seed, 0)
+    measure_seeds = _int("--measure-seeds", args.measure_seeds, 1, seeds, " (a subset of the calibration seeds)")
+    guidance = _guidance(args.guidance)
+    _threads("--threads", args.threads)
+    kinds = list(PLAN_KINDS) if args.candidates is None else list(dict.fromkeys(args.candidates))
+    check_out_dir(args.out)
+    model = None if args.model == "embedded" else Path(args.model)
+    pipe = _load_model(model, args.scheduler)
+    high = _max_steps(pipe)
+    steps = _int("--steps", steps, 2, high, f" ({high} training timesteps)" if high else "")
+    branches = _check_branches(pipe, args.branches)
+    from .. import api
+    from ..calibration import full_steps_for_budget
+
+    fractions = {b.branch: b.mac_fraction for b in api.branches(pipe)}
+    caching = [k for k in kinds if k != "steps"]
+    fewer = "steps" in kinds and steps // speedup >= 1
+    considered = branches or sorted(fractions)
+    if not fewer and (not caching or all(full_steps_for_budget(steps, fractions[b], speedup) is None
+                                         for b in considered)):
+        cheapest = min(fractions[b] for b in considered)
+        raise ValueError(f"--speedup {speedup:g} is out of reach at --steps {steps} for the candidates asked for: "
+                         f"fewer steps need speedup <= {steps}, caching <= {1 / cheapest:.2f} (cheapest branch "
+                         "considered); ask for less")
+    calibration = list(range(first, first + seeds))
+    held = list(range(first + seeds, first + seeds + held_out))
+    command = (f"stepcache plan --model {shlex.quote(args.model)} --scheduler {args.scheduler} --steps {steps} "
+               f"--speedup {speedup:g} --measure {args.measure} --seeds {seeds} --held-out {held_out} "
+               f"--seed {first} --guidance {guidance:g} --predictor {args.predictor} --measure-seeds {measure_seeds}"
+               + (f" --branches {' '.join(map(str, branches))}" if branches else "")
+               + (f" --candidates {' '.join(kinds)}" if args.candidates else "")
+               + (f" --threads {args.threads}" if args.threads else "") + f" --out {shlex.quote(str(args.out))}")
+
+    def run_pipe(p, seed, n):
+        import torch
+
+        return p([seed % pipe.null_class], num_inference_steps=n, guidance_scale=guidance, output_type="np",
+                 generator=[torch.Generator().manual_seed(seed)]).images
+
+    def run():
+        import json
+        import time
+
+        import torch
+
+        from ..planning import evaluate, plan_for
+
+        if args.threads:
+            torch.set_num_threads(args.threads)
+        t0 = time.perf_counter()
+        plan = plan_for(pipe, run_pipe, steps, 1 / speedup, measure=args.measure, calibration_seeds=calibration,
+                        candidates=kinds, branches=branches, predictor=args.predictor, measure_seeds=measure_seeds)
+        evaluation = evaluate(plan, pipe, run_pipe, held) if held else None
+        seconds = time.perf_counter() - t0
+        best = plan.best
+        text = [f"# stepcache plan: {args.model} model, {args.scheduler.upper()} {steps} steps, "
+                f"{speedup:g}x fewer U-Net MACs", "", f"Command: `{command}`", "",
+                f"Calibration seeds {calibration[0]}..{calibration[-1]} (one image each, class = seed mod "
+                f"{pipe.null_class}); {seconds:.0f} s in all ({plan.seconds:.0f} s planning).", "",
+                "## Candidates (calibration seeds)", "", plan.table()]
+        if evaluation is not None:
+            text += ["", f"## Held-out check (seeds {held[0]}..{held[-1]})", "", evaluation.table()]
+        text = "\n".join(text) + "\n"
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "plan.md").write_text(text)
+        data = dict(plan.to_json(), command=command, held_out=evaluation.to_json() if evaluation else None)
+        (args.out / "plan.json").write_text(json.dumps(data, indent=2) + "\n")
+        print(text)
+        wrote = [args.out / "plan.md", args.out / "plan.json"]
+        profile = args.out / "profile.json"
+        if best.cached:
+            plan.save_profile(profile)
+            wrote.append(profile)
+            use = (f"DeepCacheConfig.from_profile({str(profile)!r}, threshold={best.config.threshold!r}, "
+                   f"interval={best.config.interval})" if best.config.schedule == "adaptive"
+                   else f"DeepCacheConfig.from_profile({str(profile)!r})")
+            print(f"recommendation: {plan.recommendation}; use it with {use} at {best.steps} steps")
+        else:
+            if profile.exists():
+                profile.unlink()
+                _note(prog, f"removed {profile} of an earlier plan: this one recommends no cache")
+            print(f"recommendation: {plan.recommendation}: fewer uncached steps beat every caching rule at this "
+                  "budget; no profile written")
+        print("wrote " + ", ".join(map(str, wrote)))
+    return run
+
+
 # -- main --------------------------------------------------------------------------------------------------------------
 
 def _one_line(e: BaseException) -> str:
@@ -471,7 +599,7 @@ def main(argv=None) -> None:
     debug = args.debug or os.environ.get("STEPCACHE_DEBUG", "").strip().lower() not in ("", "0", "false", "no")
     prog = f"stepcache {args.command}"
     prepare = {"demo": prepare_demo, "analyze": prepare_analyze_calibrate, "calibrate": prepare_analyze_calibrate,
-               "generate": prepare_generate}.get(args.command)
+               "generate": prepare_generate, "plan": prepare_plan}.get(args.command)
     try:
         with _quiet_loading():
             work = prepare(args, prog) if prepare else prepare_bench(args, prog, argv)

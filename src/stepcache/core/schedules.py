@@ -1,6 +1,6 @@
 """Which steps are full: pure functions of (number of steps, settings).
 
-A step is one U-Net call of one stream (see :mod:`stepcache.hooks`). A *full* step runs the whole U-Net and
+A step is one U-Net call of one stream (see :mod:`stepcache.core.hooks`). A *full* step runs the whole U-Net and
 refreshes the cached deep feature; every other step is *cached*: only the shallow branch runs.
 """
 

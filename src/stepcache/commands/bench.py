@@ -29,11 +29,11 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from . import api
-from . import evaluation as ev
-from .config import DeepCacheConfig
-from .hooks import Stream
-from .sampling import grid, load_embedded, markdown_table
+from .. import api
+from .. import evaluation as ev
+from ..core.config import DeepCacheConfig
+from ..core.hooks import Stream
+from ..sampling import grid, load_embedded, markdown_table
 
 PAPER_BRANCH = 3  # the paper's branch for its DDPM tables (Table 2)
 _default_threads = torch.get_num_threads()
@@ -87,7 +87,7 @@ def beyond_settings(pipe, steps: int, targets, guidance: float, branch1_fraction
     calibration's per-step weights, ``predictor="final"`` only) and adaptive unweighted (the drift alone).
 
     Calibration and the adaptive budget use their own seeds (10000 + i), never the evaluated ones."""
-    from .calibration import adaptive_threshold, full_steps_for_budget, measure, plan
+    from ..calibration import adaptive_threshold, full_steps_for_budget, measure, plan
 
     cal_labels = np.arange(calibration_samples) % 10
     cal_seeds = 10_000 + np.arange(calibration_samples)

@@ -9,9 +9,9 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from . import evaluation as ev
-from .config import DeepCacheConfig, check_int, check_number
-from .sampling import generate, grid, load_embedded, markdown_table
+from .. import evaluation as ev
+from ..core.config import DeepCacheConfig, check_int, check_number
+from ..sampling import generate, grid, load_embedded, markdown_table
 
 #: (label, config) rows of the demo; None is the uncached model
 SETTINGS = [

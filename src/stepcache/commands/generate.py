@@ -34,8 +34,8 @@ import torch
 from PIL import Image
 from tqdm import tqdm
 
-from . import api
-from .config import DeepCacheConfig, check_int, check_number
+from .. import api
+from ..core.config import DeepCacheConfig, check_int, check_number
 
 PIPELINES = ("class-conditional", "stable-diffusion")
 
@@ -165,7 +165,7 @@ class JobSpec:
 
 
 def load_pipeline(spec: JobSpec):
-    from .sampling import EMBEDDED_MODEL, load_embedded
+    from ..sampling import EMBEDDED_MODEL, load_embedded
 
     if spec.pipeline == "class-conditional":
         return load_embedded(EMBEDDED_MODEL if spec.model == "embedded" else spec.model, scheduler=spec.scheduler)
@@ -182,7 +182,7 @@ def load_checked(spec: JobSpec):
     """The spec's pipeline, loaded and checked against the spec: the model exists and loads, the class labels, the
     DeepCache branch and the step count fit it. Raises (FileNotFoundError, ValueError) before anything is
     written."""
-    from .structure import UnsupportedModelError, layout
+    from ..families.unet import UnsupportedModelError, layout
 
     local = Path(spec.model)
     if spec.model != "embedded" and not local.exists() and (spec.pipeline == "class-conditional"
@@ -208,7 +208,7 @@ def load_checked(spec: JobSpec):
                              f"({n} classes), got {bad[0]}")
     config = spec.config()
     if config is not None:
-        unet, _ = api._split(pipe)
+        unet, _ = api.split(pipe)
         try:
             branches = layout(unet).num_branches
         except UnsupportedModelError as e:
