@@ -2,6 +2,9 @@
 
 For each tiny pipeline (tests/tiny_dit.py, plus the tiny SD U-Net pipeline of tests/tiny.py) and each method:
 
+* stepcache (this project, ``stepcache.enable(pipe, DeepCacheConfig(...))``): ``uniform`` N=3 with F=1, B=0 (on the
+  U-Net: its default branch), and ``schedule="first-block"`` at FirstBlockCache's threshold (transformers only; the
+  U-Net refuses it);
 * diffusers ``FirstBlockCacheConfig``, ``MagCacheConfig``, ``TaylorSeerCacheConfig``,
   ``PyramidAttentionBroadcastConfig``, ``FasterCacheConfig``: applied with ``pipe.transformer.enable_cache(config)``
   where the denoiser has ``CacheMixin``, else with ``diffusers.hooks.apply_*`` by hand (as a user would: no
@@ -34,6 +37,10 @@ Settings (``STEPS`` denoising steps, seed 0):
                    exact: all three timestep ranges (-1, -1) (nothing is ever inside)
   cache-dit DBCache cache: Fn=1, Bn=0 (= FirstBlockCache), residual_diff_threshold=0.35, max_warmup_steps=1
                    exact: residual_diff_threshold=0
+  stepcache N3     cache: DeepCacheConfig(interval=3, first_blocks=1, last_blocks=0)   exact: interval=1
+  stepcache first-block  cache: DeepCacheConfig(schedule="first-block", threshold=0.35)  exact: threshold=0
+stepcache's "state left after abort": after the aborted call the model's controller still holds a generation whose
+streams keep a cache (it is dropped when the next call starts a new generation).
 PAB and FasterCache need ``current_timestep_callback``: ``pipe.current_timestep`` where the pipeline has it (Flux,
 CogVideoX, Wan), else a forward pre-hook on the denoiser that records its ``timestep`` input (first element).
 
@@ -74,7 +81,8 @@ FBC_THRESHOLD = 0.35  # relative first-block residual change on these random mod
 ABORT_AFTER = 2  # callback raises at the end of step index 2
 OUT = ROOT / "benchmarks" / "results" / "coverage"
 PIPELINES = list(tiny_dit.BUILDERS) + ["sd_unet"]
-METHODS = ["FirstBlockCache", "MagCache", "TaylorSeer", "PAB", "FasterCache", "cache-dit DBCache"]
+STEPCACHE = ["stepcache N3", "stepcache first-block"]
+METHODS = STEPCACHE + ["FirstBlockCache", "MagCache", "TaylorSeer", "PAB", "FasterCache", "cache-dit DBCache"]
 TENSOR_FORMAT = {"cogvideox": "BFCHW", "wan": "BCFHW"}  # others: latents (B, C, H, W); Flux: guidance-distilled
 
 
@@ -83,6 +91,7 @@ class Abort(RuntimeError):
 
 
 _TMP = tempfile.TemporaryDirectory()
+OUTPUTS = {}  # (pipeline, method, context by hand) -> output of call 1 with the caching setting
 
 
 def build(name):
@@ -277,6 +286,27 @@ def apply_diffusers(pipe, config, ctx=False):
     return fn.__name__
 
 
+def apply_stepcache(pipe, method, exact):
+    import stepcache
+    from stepcache import DeepCacheConfig
+
+    if method == "stepcache N3":
+        cfg = DeepCacheConfig(interval=1 if exact else 3, first_blocks=1, last_blocks=0)
+    else:
+        cfg = DeepCacheConfig(schedule="first-block", threshold=0.0 if exact else FBC_THRESHOLD)
+    stepcache.enable(pipe, cfg)
+    return "stepcache.enable"
+
+
+def stepcache_state_left(model) -> bool:
+    """After an aborted call: does stepcache's controller still hold a cache for the calling thread?"""
+    from stepcache.api import controller_of
+
+    ctrl = controller_of(model)
+    gen = None if ctrl is None else ctrl.tracker.current
+    return gen is not None and any(s.cache or s.signal is not None for s in gen.streams)
+
+
 def apply_cache_dit(pipe, exact):
     import cache_dit
 
@@ -290,7 +320,7 @@ def apply_cache_dit(pipe, exact):
 
 def measure(name, method, plain, plain_macs, ctx=False):
     res = {"pipeline": name, "method": method}
-    if not ctx and method != "cache-dit DBCache":
+    if not ctx and method != "cache-dit DBCache" and method not in STEPCACHE:
         res0 = _measure(name, method, plain, plain_macs, False)
         if "No cache context" in json.dumps(res0):
             res0["with_context"] = _measure(name, method, plain, plain_macs, True)
@@ -305,6 +335,8 @@ def _measure(name, method, plain, plain_macs, ctx):
         pipe, kw = build(name)
         if method == "cache-dit DBCache":
             how = apply_cache_dit(pipe, exact)
+        elif method in STEPCACHE:
+            how = apply_stepcache(pipe, method, exact)
         else:
             how = apply_diffusers(pipe, make_config(method, name, pipe, exact, ratios), ctx)
         return pipe, kw, how
@@ -337,6 +369,7 @@ def _measure(name, method, plain, plain_macs, ctx):
         a = run(pipe, kw)
         counter.remove()
         res["runs"] = True
+        OUTPUTS[(name, method, ctx)] = a
         res["work"] = round(counter.macs / plain_macs, 3)
         res["maxdiff_vs_plain"] = float((a - plain).abs().max())
     except Exception as e:  # noqa: BLE001
@@ -349,7 +382,9 @@ def _measure(name, method, plain, plain_macs, ctx):
         res["call2_eq_call1"] = bool(torch.equal(a, b))
         res["call2_maxdiff"] = float((a - b).abs().max())
         run(pipe, kw, abort=True)
-        if method != "cache-dit DBCache":
+        if method in STEPCACHE:
+            res["state_left_after_abort"] = stepcache_state_left(denoiser(pipe))
+        elif method != "cache-dit DBCache":
             res["state_left_after_abort"] = leftover_state(denoiser(pipe))
         c = run(pipe, kw)
         res["abort_rerun_eq_clean"] = bool(torch.equal(a, c))
@@ -377,6 +412,8 @@ def _cell(r):
         err = r.get("error", "?").replace("|", "\\|")
         if "No cache context" in err:
             return "**fails**: no cache_context"
+        if "is for transformer denoisers" in err:
+            return "refused (transformers only; U-Net: `adaptive`)"
         return f"**fails**: `{err}`"
     parts = [f"exact {mark(r.get('exact'))}"]
     if "state_error" in r:
@@ -386,18 +423,119 @@ def _cell(r):
         parts.append(f"abort→rerun {mark(r['abort_rerun_eq_clean'])}")
         if r.get("state_left_after_abort"):
             parts.append("state left after abort")
+    if "equal_to_FirstBlockCache" in r:
+        parts.append(f"= FirstBlockCache output {mark(r['equal_to_FirstBlockCache'])}")
     parts.append(f"hooks {r['hooks']}")
     parts.append(f"work {r['work']}")
     return ", ".join(parts)
 
 
+# ---------------------------------------------------------------------------------------------------- docs/coverage.md
+
+DOC = ROOT / "docs" / "coverage.md"
+REASONS = [("No cache context", "no cache_context"), ("not registered", "its block class is not registered"),
+           ("must match the size of tensor", "batch shape mismatch"), ("Sizes of tensors must match", "shape mismatch"),
+           ("pop from empty list", "IndexError: pop from empty list"), ("tuple index out of range",
+                                                                       "IndexError: tuple index out of range"),
+           ("chunk expects", "chunk of a 0-d timestep"), ("not officially supported by cache-dit",
+                                                          "pipeline not supported (needs a BlockAdapter)"),
+           ("'NoneType' and 'Tensor'", "TypeError: last joint block returns no text stream")]
+
+
+def reason(err: str) -> str:
+    prefix = "calibration: " if err.startswith("calibration: ") else ""
+    for needle, short_text in REASONS:
+        if needle in err:
+            return prefix + short_text
+    return prefix + err[:70]
+
+
+def verdict(r) -> str:
+    """One short verdict per cell: ok, or what goes wrong."""
+    if not r.get("runs"):
+        err = r.get("error", "?")
+        if "is for transformer denoisers" in err:
+            return "n/a (transformers only)"
+        out = "crash: " + reason(err)
+        if r.get("with_context"):
+            out += f" (with a context set by hand: {verdict(r['with_context'])})"
+        return out
+    issues = []
+    if r.get("exact") is not True:
+        issues.append("not exact" if r.get("exact") is False else "no-cache setting crashes")
+    if "state_error" in r:
+        issues.append("crash on a later call: " + reason(r["state_error"]))
+    else:
+        if not r.get("call2_eq_call1"):
+            issues.append("2nd call differs")
+        if not r.get("abort_rerun_eq_clean"):
+            issues.append("not reset after abort")
+    if r.get("hooks") == 0:
+        issues.append("0 hooks (does nothing)")
+    elif r.get("work", 1) >= 1:
+        issues.append("skips nothing")
+    return "ok" if not issues else ", ".join(issues)
+
+
+def write_doc(data, path=DOC):
+    meta, results = data["meta"], data["results"]
+    by = {(r["pipeline"], r["method"]): r for r in results}
+    pipelines = list(dict.fromkeys(r["pipeline"] for r in results))
+    methods = list(dict.fromkeys(r["method"] for r in results))
+    head = {"stepcache N3": "stepcache N=3", "stepcache first-block": "stepcache first-block",
+            "FirstBlockCache": "FBC", "PAB": "PAB", "cache-dit DBCache": "cache-dit"}
+    lines = ["# Coverage: stepcache vs diffusers' cache hooks vs cache-dit", "",
+             f"Made by `{meta['command']}` (then `--doc-only` rewrites this file from "
+             "`benchmarks/results/coverage/diffusers_hooks.json`); per-cell details (hooks, work, max diffs, "
+             "errors): `benchmarks/results/coverage/diffusers_hooks.md`.", "",
+             f"torch {meta['versions']['torch']}, diffusers {meta['versions']['diffusers']}; {meta['cache_dit']}. "
+             f"Tiny random-weight pipelines (`tests/tiny_dit.py`; `sd_unet`: the tiny SD U-Net of `tests/tiny.py`), "
+             f"{meta['steps']} steps, seed 0, each method applied as a user would (diffusers: "
+             "`pipe.transformer.enable_cache(config)` where the denoiser has `CacheMixin`, else `apply_*`; stepcache: "
+             "`stepcache.enable(pipe, DeepCacheConfig(...))`; cache-dit: `cache_dit.enable_cache(pipe, ...)`).", "",
+             "A cell is **ok** when the caching setting runs and skips work, the method's no-caching setting "
+             "(stepcache: `interval=1` / `threshold=0`; FBC: `threshold=0`; ...) is bit-identical to the plain "
+             "pipeline, two identical consecutive calls are equal, and a call aborted at step "
+             f"{meta['abort_after_step']} followed by a clean call gives the clean output. Otherwise it says what "
+             "fails: **crash** (the caching call raises), **not exact**, **2nd call differs**, **not reset after "
+             "abort**, **0 hooks** (nothing attached: runs, caches nothing), **skips nothing**.", "",
+             "| pipeline (denoiser) | " + " | ".join(head.get(m, m) for m in methods) + " |",
+             "|---|" + "---|" * len(methods)]
+    for name in pipelines:
+        cls = meta["denoisers"][name]["class"]
+        lines.append(f"| {name} ({cls}) | " + " | ".join(verdict(by[(name, m)]) for m in methods
+                                                          if (name, m) in by) + " |")
+    oks = [sum(verdict(by[(n, m)]) == "ok" for n in pipelines if (n, m) in by) for m in methods]
+    lines.append(f"| **ok** | " + " | ".join(f"**{k}/{len(pipelines)}**" for k in oks) + " |")
+    equal = [r["pipeline"] for r in results if r.get("equal_to_FirstBlockCache")]
+    differ = [r["pipeline"] for r in results if r.get("equal_to_FirstBlockCache") is False]
+    lines += ["", "Settings: stepcache N=3 = `DeepCacheConfig(interval=3, first_blocks=1, last_blocks=0)` (U-Net: its "
+              "default branch); stepcache first-block and FBC at `threshold=0.35`; MagCache calibrated on the same "
+              "pipeline; TaylorSeer `cache_interval=2`; PAB and FasterCache skip range 2; cache-dit DBCache F1B0 at "
+              "`residual_diff_threshold=0.35` (docstring of `benchmarks/hooks_coverage.py`).", "",
+              f"stepcache first-block gives FBC's output bit for bit (`torch.equal`, call 1) on every pipeline where "
+              f"FBC runs (with a context set by hand where it needs one): {', '.join(equal) or 'none'}"
+              + (f"; differs on {', '.join(differ)}" if differ else "") + ".", "",
+              "State after an abort: stepcache, like the stateful diffusers hooks, still holds the aborted call's "
+              "cache until the next call (stepcache drops it when the next call starts a new generation, or on "
+              "`stepcache.reset(pipe)`); the verdict counts what the next call computes (cache-dit's state was not "
+              "inspected)."]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
 def main():
     ap = argparse.ArgumentParser()
+    ap.add_argument("--doc-only", action="store_true", help="only rewrite docs/coverage.md from the json")
     ap.add_argument("--cache-dit-path", default=None, help="folder with cache_dit (pip install --no-deps --target)")
     ap.add_argument("--pipelines", nargs="*", default=PIPELINES)
     ap.add_argument("--methods", nargs="*", default=METHODS)
     ap.add_argument("--out", default=str(OUT))
     args = ap.parse_args()
+    if args.doc_only:
+        write_doc(json.loads((Path(args.out) / "diffusers_hooks.json").read_text()))
+        return
     logging.disable(logging.WARNING)
     cmd = "OMP_NUM_THREADS=1 .venv/bin/python benchmarks/hooks_coverage.py" + (
         f" --cache-dit-path {args.cache_dit_path}" if args.cache_dit_path else "")
@@ -436,6 +574,12 @@ def main():
             print(f"{name:13s} {method:18s} {cell(r)}", flush=True)
             results.append(r)
 
+    for r in results:  # stepcache first-block against FirstBlockCache's output (context by hand where needed)
+        if r["method"] == "stepcache first-block" and r.get("runs"):
+            fbc = OUTPUTS.get((r["pipeline"], "FirstBlockCache", False),
+                              OUTPUTS.get((r["pipeline"], "FirstBlockCache", True)))
+            if fbc is not None:
+                r["equal_to_FirstBlockCache"] = bool(torch.equal(OUTPUTS[(r["pipeline"], r["method"], False)], fbc))
     versions = {p: md.version(p) for p in ("torch", "diffusers", "transformers")}
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -513,6 +657,8 @@ def main():
                     lines.append(f"- {r['pipeline']} / {r['method']}{tag} ({k}): `{rr[k]}`")
     (out / "diffusers_hooks.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
+    if out == OUT:
+        write_doc(json.loads((out / "diffusers_hooks.json").read_text()))
 
 
 if __name__ == "__main__":
