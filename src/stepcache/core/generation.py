@@ -41,6 +41,12 @@ class Caller:
     locals: dict  # the pipeline frame's local variables (read at the call, never kept)
 
 
+#: code object -> whether its frames are a pipeline's methods (``self`` a ``DiffusionPipeline``). Learned from the
+#: first frame of each code object seen, so that the walk reads the locals of one frame per call, not of every one
+#: (reading a frame's locals builds a dict: the costly part of the walk).
+_PIPELINE_CODE: dict = {}
+
+
 def find_caller(skip: int = 1) -> Caller | None:
     """The innermost ``DiffusionPipeline`` method on the call stack, read from its frame, or ``None``."""
     from diffusers import DiffusionPipeline
@@ -50,7 +56,10 @@ def find_caller(skip: int = 1) -> Caller | None:
         if frame is None:
             return None
         code = frame.f_code
-        if code.co_argcount and code.co_varnames[0] == "self":
+        known = _PIPELINE_CODE.get(code)
+        if known is None and code.co_argcount and code.co_varnames[0] == "self":
+            known = _PIPELINE_CODE[code] = isinstance(frame.f_locals.get("self"), DiffusionPipeline)
+        if known:
             local = frame.f_locals
             pipe = local.get("self")
             if isinstance(pipe, DiffusionPipeline):
