@@ -311,3 +311,28 @@ def test_online_schedules_run(family):
     with stepcache.cached(pipe, DeepCacheConfig(schedule="adaptive", threshold=10.0, interval=3)):
         run(pipe, kw, steps=10)
         assert all("C" in s for s in stepcache.summary(pipe).streams)
+
+
+@pytest.mark.parametrize("family", ["flux", "sd3", "hunyuan_dit", "wan"])
+def test_mac_fraction_of_every_live_choice_matches_the_cached_step(family):
+    """branches() on a transformer: the MAC fraction of a cached step for every (F, B), counted once by
+    torch.utils.flop_counter, equals what summary() counts on a cached step of that choice."""
+    pipe, kw = tiny_dit.BUILDERS[family]()
+    with pytest.raises(ValueError, match="counted on real inputs"):
+        stepcache.branches(pipe)
+    with stepcache.cached(pipe, DeepCacheConfig(interval=2)):
+        run(pipe, kw, steps=2)
+        infos = stepcache.branches(pipe)
+        assert stepcache.summary(pipe).streams[0] == "FC"  # branches() counted nothing
+    n = len(blocks.block_names(pipe.transformer))
+    assert {(i.first_blocks, i.last_blocks) for i in infos} == {
+        (f, b) for f in range(1, n) for b in range(n - f) if family != "hunyuan_dit" or b <= f}
+    for info in infos:
+        assert 0 < info.mac_fraction < 1
+        config = DeepCacheConfig(interval=2, first_blocks=info.first_blocks, last_blocks=info.last_blocks)
+        with stepcache.cached(pipe, config):
+            run(pipe, kw, steps=2)
+            s = stepcache.summary(pipe)
+        assert s.macs_cached / s.macs_full == pytest.approx(info.mac_fraction, rel=1e-9)
+    fractions = {(i.first_blocks, i.last_blocks): i.mac_fraction for i in infos}
+    assert fractions[(1, 0)] < fractions[(2, 0)]  # a longer live head costs more

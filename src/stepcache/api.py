@@ -226,10 +226,27 @@ class BranchInfo:
     mac_fraction: float  # MACs of a cached step / MACs of a full step
 
 
-def branches(pipe_or_unet) -> list[BranchInfo]:
-    """The cacheable branches of this U-Net, from its real block structure, with the MAC fraction of a cached step
-    (one full forward at the model's sample size, counted per module by ``torch.utils.flop_counter``)."""
+@dataclass(frozen=True)
+class StackInfo:
+    """One choice of live blocks on a transformer: the first F and the last B blocks run on cached steps, the
+    blocks between them are replaced by their stored residual."""
+
+    first_blocks: int  # F
+    last_blocks: int  # B
+    skipped: tuple[str, ...]  # the blocks a cached step does not run
+    mac_fraction: float  # MACs of a cached step / MACs of a full step
+
+
+def branches(pipe_or_unet, inputs: tuple[tuple, dict] | None = None) -> list[BranchInfo] | list[StackInfo]:
+    """What a cached step costs, as a fraction of a full step's MACs (one full forward, counted per module by
+    ``torch.utils.flop_counter``), for every choice the model allows.
+
+    U-Net: the cacheable branches from its real block structure (:class:`BranchInfo`), at the model's sample size.
+    Transformer: every (``first_blocks``, ``last_blocks``) (:class:`StackInfo`), counted on ``inputs`` (``(args,
+    kwargs)`` of one call) or, without them, on inputs shaped like the last call of an enabled model."""
     unet, _ = split(pipe_or_unet)
+    if transformer.is_transformer(unet):
+        return _stack_costs(unet, inputs)
     check_supported(unet)
     lay = layout(unet)
     shapes: dict[str, tuple] = {}
@@ -255,4 +272,28 @@ def branches(pipe_or_unet) -> list[BranchInfo]:
         replayed = sum(per_module.get(name, 0) for name in lay.replayed(b))
         out.append(BranchInfo(b, lay.producers[b - 1], lay.consumers[b - 1], shapes[lay.producers[b - 1]],
                               (total - replayed) / total))
+    return out
+
+
+def _stack_costs(model, inputs) -> list[StackInfo]:
+    transformer.check_supported(model)
+    ctrl = getattr(model, _ATTR, None)
+    if inputs is None:
+        inputs = ctrl.last_inputs if ctrl is not None else None
+        if inputs is None:
+            raise ValueError(f"the MAC fractions of a {type(model).__name__} are counted on real inputs: pass "
+                             "inputs=(args, kwargs) of one call, or run the pipeline once with DeepCache enabled")
+    args, kwargs = inputs
+    with ctrl.bypass() if ctrl is not None else contextlib.nullcontext():
+        total, per_module = count_macs(model, *args, **kwargs)
+    names = transformer.block_names(model)
+    out = []
+    for first in range(1, len(names)):
+        for last in range(0, len(names) - first):
+            try:
+                st = transformer.stack(model, first, last)
+            except ValueError:  # e.g. HunyuanDiT: the live tail may not outgrow the live head
+                continue
+            skipped = sum(per_module.get(name, 0) for name in st.skipped)
+            out.append(StackInfo(first, last, st.skipped, (total - skipped) / total))
     return out
