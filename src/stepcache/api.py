@@ -169,6 +169,7 @@ class Summary:
     streams: tuple[str, ...]
     macs_full: int
     macs_cached: int
+    model: str = "UNet2DConditionModel"  # the denoiser's class
 
     def full_steps(self, stream: int = 0) -> list[int]:
         return [i for i, kind in enumerate(self.streams[stream]) if kind == "F"]
@@ -190,7 +191,9 @@ class Summary:
 
     def __str__(self) -> str:
         c = self.config
-        lines = [f"DeepCache {c.schedule} N={c.interval} branch={c.branch}: {self.calls} U-Net calls "
+        where = (f"branch={c.branch}: {self.calls} U-Net calls" if "UNet" in self.model else
+                 f"first_blocks={c.first_blocks} last_blocks={c.last_blocks}: {self.calls} {self.model} calls")
+        lines = [f"DeepCache {c.schedule} N={c.interval} {where} "
                  f"in {len(self.streams)} stream(s)"]
         for i, s in enumerate(self.streams):
             lines.append(f"  stream {i}: {s}  ({s.count('F')} full, {s.count('C')} cached)")
@@ -212,7 +215,8 @@ def summary(pipe_or_unet) -> Summary:
     probe = Stream()
     full, _ = count_macs(controller.probe, False, probe, args, kwargs)
     cached, _ = count_macs(controller.probe, True, probe, args, kwargs)
-    return Summary(controller.config, tuple("".join(log) for log in controller.last_logs), full, cached)
+    return Summary(controller.config, tuple("".join(log) for log in controller.last_logs), full, cached,
+                   type(controller.model).__name__)
 
 
 @dataclass(frozen=True)
