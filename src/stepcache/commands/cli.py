@@ -143,11 +143,13 @@ def _add_plan_parser(sub, common) -> None:
                    help="rank by PSNR or SSIM against the uncached output at --steps")
     p.add_argument("--seeds", type=int, default=8, help="calibration seeds, one image each (>= 2)")
     p.add_argument("--held-out", type=int, default=8, help="held-out seeds to check the pick on (0: none, else >= 2)")
-    p.add_argument("--seed", type=int, default=10_000, help="first seed; the held-out seeds follow the calibration ones")
+    p.add_argument("--seed", type=int, default=10_000,
+                   help="first seed; the held-out seeds follow the calibration ones")
     p.add_argument("--guidance", type=float, default=1.0)
     p.add_argument("--branches", type=int, nargs="+", default=None,
                    help="branches of the caching rules (default: up to 3 shallowest that leave 2 full steps)")
-    p.add_argument("--candidates", nargs="+", choices=list(PLAN_KINDS), default=None, help="kinds to measure (default all)")
+    p.add_argument("--candidates", nargs="+", choices=list(PLAN_KINDS), default=None,
+                   help="kinds to measure (default all)")
     p.add_argument("--predictor", choices=["feature", "output", "final"], default="final",
                    help="the calibrated rule's cost model (see stepcache calibrate); 'final' costs one generation per "
                         "step and branch, 'output' far less")
