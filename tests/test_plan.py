@@ -138,8 +138,6 @@ def test_fewer_steps_win_gives_no_profile_and_says_so(pipe, tmp_path, capsys):
     assert plan.to_json()["no_cache"] is True
 
 
-@pytest.mark.xfail(strict=True, reason="needs the no_cache check in DeepCacheConfig.from_profile (core/config.py); "
-                                       "remove this marker once it is in")
 def test_from_profile_explains_a_no_cache_record(pipe, tmp_path):
     plan = planning.plan_for(pipe, run, T, BUDGET, calibration_seeds=[0, 1], candidates=["steps"])
     plan.save_profile(tmp_path / "p.json")

@@ -293,6 +293,11 @@ class DeepCacheConfig:
             version = data.get("version") if isinstance(data, dict) else None
             raise ValueError(f"{path}: profile version {version!r}, this stepcache reads "
                              f"version {PROFILE_VERSION}; recalibrate with stepcache calibrate")
+        if data.get("no_cache"):
+            raise ValueError(f"{path}: not a DeepCache profile: stepcache plan recommends "
+                             f"{data.get('recommendation', 'fewer steps without a cache')!r} for this model "
+                             "(fewer uncached steps beat every caching rule at its budget); run that many steps "
+                             "with DeepCache off")
         key = ProfileKey(data["model_hash"], data["scheduler"], int(data["num_steps"]))
         if threshold is None:
             return cls(schedule="calibrated", branch=int(data["branch"]), full_steps=tuple(data["full_steps"]),
