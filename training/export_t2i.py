@@ -34,6 +34,8 @@ def pick_weights(work: Path, weights: str) -> str:
 
 
 def export(work: Path, vae_dir: Path, out: Path, weights: str = "best") -> dict:
+    if not vae_dir.exists() and (out / "vae").exists():
+        vae_dir = out / "vae"  # the committed VAE (the training run's folder is gone)
     state = torch.load(work / "checkpoint.pt", weights_only=False, map_location="cpu")
     which = pick_weights(work, weights)
     prefix = "ema_" if which == "ema" else ""
@@ -53,7 +55,7 @@ def export(work: Path, vae_dir: Path, out: Path, weights: str = "best") -> dict:
     pipe.save_pretrained(out, safe_serialization=True)
     info = {"step": state["step"], "train_minutes": round(state["elapsed"] / 60, 1), "weights": which}
     (out / "training.json").write_text(json.dumps({**info, **_run_meta(work)}, indent=2) + "\n")
-    if (vae_dir.parent / "report.json").exists():  # the VAE run's report (PSNR, steps, time)
+    if vae_dir != out / "vae" and (vae_dir.parent / "report.json").exists():  # the VAE run's report (PSNR, steps, time)
         shutil.copy(vae_dir.parent / "report.json", out / "vae_training.json")
     if (work / "val.csv").exists():  # the held-out validation loss (the batch losses stay in the work folder)
         shutil.copy(work / "val.csv", out / "val_loss.csv")

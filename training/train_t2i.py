@@ -106,8 +106,15 @@ def main(argv=None) -> None:
     torch.manual_seed(args.seed)
     args.work.mkdir(parents=True, exist_ok=True)
     tok_dir = args.work / "tokenizer"
+    if not tok_dir.exists() and args.init_from is not None and (args.init_from / "tokenizer").exists():
+        import shutil
+
+        shutil.copytree(args.init_from / "tokenizer", tok_dir)  # the same word ids as the warm-start weights
     if not tok_dir.exists():
         E.build_tokenizer(E.load().prompts).save_pretrained(tok_dir)
+    if not args.vae.exists() and args.init_from is not None:
+        args.vae = args.init_from / "vae"  # the committed VAE (fp16 on disk, loaded as fp32)
+        print(f"VAE {args.vae}", flush=True)
     from transformers import PreTrainedTokenizerFast
 
     tokenizer = PreTrainedTokenizerFast.from_pretrained(tok_dir)
