@@ -286,10 +286,17 @@ class SignalHook(ModelHook):
 
     def new_forward(self, module, *args, **kwargs):
         output = self.fn_ref.original_forward(*args, **kwargs)
+        self.settle(args, kwargs, output)
+        return output
+
+    @torch.compiler.disable
+    def settle(self, args, kwargs, output) -> None:
+        """The decision, eagerly (one graph break under torch.compile, where the watched module has run): traced,
+        the change would be a Python float specialised into the graph (a recompilation at every step)."""
         ctrl = self.controller
         stream = ctrl.active
         if stream is None or ctrl.probing:
-            return output
+            return
         feature = self.feature(args, kwargs, output)
         if ctrl.pending:
             ref = stream.signal
@@ -307,7 +314,6 @@ class SignalHook(ModelHook):
                     stream.spent += change
         if not ctrl.cached_step and ctrl.recording:
             stream.signal = feature.detach().clone()
-        return output
 
 
 # -- inputs kept for summary(): shapes only ----------------------------------------------------------------------

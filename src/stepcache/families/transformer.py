@@ -182,43 +182,6 @@ def watched(streams: Streams, controller, args, kwargs, output) -> torch.Tensor:
     return out - head_in
 
 
-class _Computed:
-    """Stands in for a hook's ``fn_ref`` once the hooked block has run: its ``original_forward`` gives that output."""
-
-    def __init__(self, output):
-        self.output = output
-
-    def original_forward(self, *args, **kwargs):
-        return self.output
-
-
-def eager_decision(signal_hook: type) -> type:
-    """The online schedule's hook with the block compiled and the decision eager.
-
-    The watched block runs where the model runs (under ``torch.compile``, inside the graph); what follows -- the
-    watched feature, its change (a ``.item()``), the full/cached decision and the bookkeeping -- runs eagerly, as
-    one graph break, like diffusers' FirstBlockCache decision (``@torch.compiler.disable``). Traced, the change
-    would be a Python float specialised into the graph (a recompilation at every step) and the bookkeeping's
-    attributes would be guarded on."""
-
-    class EagerDecision(signal_hook):
-        def new_forward(self, module, *args, **kwargs):
-            output = self.fn_ref.original_forward(*args, **kwargs)
-            return self._settle(module, output, args, kwargs)
-
-        @torch.compiler.disable
-        def _settle(self, module, output, args, kwargs):
-            ref = self.fn_ref
-            self.fn_ref = _Computed(output)
-            try:
-                return signal_hook.new_forward(self, module, *args, **kwargs)
-            finally:
-                self.fn_ref = ref
-
-    EagerDecision.__name__ = EagerDecision.__qualname__ = f"Eager{signal_hook.__name__}"
-    return EagerDecision
-
-
 def hooks(model: nn.Module, controller, config, signal_hook) -> list[tuple[str, nn.Module, ModelHook]]:
     """(name, module, hook) for the transformer family: a SkipHook on every skipped block, and for an online
     schedule the watching hook on the last live head block (plus one keeping the head's input)."""
@@ -230,8 +193,8 @@ def hooks(model: nn.Module, controller, config, signal_hook) -> list[tuple[str, 
             out.append((st.blocks[0], first, HeadInputHook(controller, first)))
         head = model.get_submodule(st.live_head[-1])
         streams = Streams(head)
-        out.append((st.live_head[-1], head, eager_decision(signal_hook)(
-            controller, lambda a, k, o: watched(streams, controller, a, k, o))))
+        out.append((st.live_head[-1], head, signal_hook(controller, lambda a, k, o: watched(streams, controller,
+                                                                                             a, k, o))))
     skipped = st.skipped
     for i, name in enumerate(skipped):
         block = model.get_submodule(name)
