@@ -1,6 +1,5 @@
 """The tiny transformer pipelines of tests/tiny_dit.py build offline, run 4 steps fast, deterministically."""
 
-import time
 
 import pytest
 import torch
@@ -27,18 +26,14 @@ def _run(pipe, kw, seed=0, output_type="pt"):
 
 
 @pytest.mark.parametrize("name", list(tiny_dit.BUILDERS))
-def test_builder_runs_deterministic_fast(name):
+def test_builder_runs_deterministic(name):
     pipe, kw = tiny_dit.BUILDERS[name]()
-    _run(pipe, kw)  # warm-up (first-call allocations)
-    t = time.perf_counter()
     a = _run(pipe, kw)
-    elapsed = time.perf_counter() - t
     assert tuple(a.shape) == SHAPES[name]
     assert torch.isfinite(a).all()
     pipe2, kw2 = tiny_dit.BUILDERS[name]()  # a fresh build gives the same weights and embeds
     assert torch.equal(_run(pipe2, kw2), a)
     assert not torch.equal(_run(pipe, kw, seed=1), a)
-    assert elapsed < 1.0, f"{name}: 4 steps took {elapsed:.2f}s"
 
 
 @pytest.mark.parametrize("name", list(tiny_dit.BUILDERS))
