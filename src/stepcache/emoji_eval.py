@@ -20,21 +20,12 @@ import torch
 from safetensors.torch import load_file
 from torch import nn
 
+from .evaluation import frechet_distance, gaussian  # noqa: F401 (re-exported for the training scripts)
+
 MODELS = Path(__file__).parent / "models"
 CLASSIFIER_DIR = MODELS / "emoji-classifier"
 SD_DIR = MODELS / "emoji-sd"
 PIXART_DIR = MODELS / "emoji-pixart"
-
-
-def gaussian(feats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    return feats.mean(0), np.cov(feats, rowvar=False)
-
-
-def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
-    """||mu1 - mu2||^2 + tr(S1 + S2 - 2 (S1 S2)^(1/2)) (as stepcache.evaluation's, for the MNIST model)."""
-    eig = np.linalg.eigvals(sigma1 @ sigma2)
-    root_trace = np.sqrt(np.clip(eig.real, 0, None)).sum()
-    return float(((mu1 - mu2) ** 2).sum() + np.trace(sigma1) + np.trace(sigma2) - 2 * root_trace)
 
 
 class EmojiClassifier(nn.Module):
