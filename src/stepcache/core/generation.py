@@ -203,8 +203,7 @@ class Tracker:
         gen = self.current
         if caller is not None:
             token = (caller.frame_id, _ref(caller.timesteps))
-            new = gen is None or gen.token is None or gen.token[0] != token[0] \
-                or not _same(gen.token[1], caller.timesteps)
+            new = gen is None or not _same_token(gen.token, token)
             if new:
                 gen = self._start(token, caller.num_steps)
             if caller.step is not None:
@@ -217,8 +216,7 @@ class Tracker:
                 return Position(stream, index, step, gen.num_steps, new, token)
             return self._by_sample(gen, sample, new, token)
         explicit = getattr(self._local, "explicit", None)
-        same = gen is not None and gen.prev is not None and _same(gen.prev[0], sample) \
-            and gen.prev[1] == sample._version
+        same = gen is not None and _repeats(gen, sample)
         if explicit is not None:
             new = gen is None or gen.token is not None
             if new:
@@ -242,7 +240,7 @@ class Tracker:
     @staticmethod
     def _by_sample(gen: Generation, sample, new: bool, token, same: bool | None = None) -> Position:
         if same is None:
-            same = not new and gen.prev is not None and _same(gen.prev[0], sample) and gen.prev[1] == sample._version
+            same = not new and _repeats(gen, sample)
         index = gen.prev[2] + 1 if same else 0
         gen.prev = (_ref(sample), sample._version, index)
         stream = gen.stream(index)
@@ -251,11 +249,24 @@ class Tracker:
         return Position(stream, index, step, gen.num_steps, new, token)
 
 
+def _repeats(gen: Generation, sample) -> bool:
+    """Whether ``sample`` is the very tensor (same object, not modified since) the previous call got."""
+    return gen.prev is not None and _same(gen.prev[0], sample) and gen.prev[1] == sample._version
+
+
+def _same_token(a, b) -> bool:
+    """Whether two generation tokens (frame id, reference to the timesteps) name the same pipeline call."""
+    if a is None or b is None or a[0] != b[0]:
+        return False
+    ra, rb = a[1], b[1]
+    if isinstance(ra, weakref.ref):
+        return isinstance(rb, weakref.ref) and ra() is not None and ra() is rb()
+    return ra == rb
+
+
 def _same_key(a, b) -> bool:
     (ta, sa, ia), (tb, sb, ib) = a, b
-    if (sa, ia) != (sb, ib) or ta is None or tb is None or ta[0] != tb[0]:
-        return False
-    return ta[1] == tb[1] if not isinstance(ta[1], weakref.ref) else ta[1]() is not None and ta[1]() is tb[1]()
+    return (sa, ia) == (sb, ib) and _same_token(ta, tb)
 
 
 def _as_float(timestep) -> float | None:

@@ -214,21 +214,20 @@ class Controller:
 
     def probe(self, cached: bool, stream: Stream, args: tuple, kwargs: dict):
         """Run one full (recording) or cached call on ``stream`` outside any generation (MACs, timings)."""
-        with self.lock:
-            saved = (self.active, self.cached_step, self.recording, self.probing)
-            self.active, self.cached_step, self.recording, self.probing = stream, cached, not cached, True
-            try:
-                with torch.no_grad():
-                    return self.model(*args, **kwargs)
-            finally:
-                self.active, self.cached_step, self.recording, self.probing = saved
+        with self._outside(stream, cached), torch.no_grad():
+            return self.model(*args, **kwargs)
 
-    @contextlib.contextmanager
     def bypass(self):
         """Plain calls of the model (no DeepCache, no generation state touched) for the duration."""
+        return self._outside(None, False)
+
+    @contextlib.contextmanager
+    def _outside(self, stream: Stream | None, cached: bool):
+        """Calls outside any generation: on ``stream`` (full and recording, or cached), or plain without one."""
         with self.lock:
             saved = (self.active, self.cached_step, self.recording, self.probing)
-            self.active, self.cached_step, self.recording, self.probing = None, False, False, True
+            self.active, self.cached_step, self.probing = stream, cached, True
+            self.recording = stream is not None and not cached
             try:
                 yield
             finally:
