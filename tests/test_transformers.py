@@ -287,8 +287,10 @@ def test_bad_inputs_are_clear_errors_and_change_nothing():
         DeepCacheConfig(last_blocks=1.5)
     with pytest.raises(ValueError, match="threshold is only used by"):
         DeepCacheConfig(schedule="uniform", threshold=0.1)
-    with pytest.raises(ValueError, match="calibrated weights and profiles are measured on U-Nets only"):
-        stepcache.enable(pipe, DeepCacheConfig(schedule="adaptive", weights=(1.0,) * 4))
+    with pytest.raises(TypeError, match=r"branches of a transformer are \(first_blocks, last_blocks\) pairs"):
+        stepcache.calibrate(pipe, lambda p: run(p, kw), speedup=2, branches=[1])
+    with pytest.raises(ValueError, match=r"first_blocks \+ last_blocks must be below the 4 blocks"):
+        stepcache.calibrate(pipe, lambda p: run(p, kw), speedup=2, branches=[(2, 2)])
     assert_no_stepcache(model)
     hunyuan, _ = tiny_dit.hunyuan_dit()
     with pytest.raises(ValueError, match=r"last_blocks must be in \[0, first_blocks\] = \[0, 1\] for HunyuanDiT2DModel"):
@@ -336,3 +338,58 @@ def test_mac_fraction_of_every_live_choice_matches_the_cached_step(family):
         assert s.macs_cached / s.macs_full == pytest.approx(info.mac_fraction, rel=1e-9)
     fractions = {(i.first_blocks, i.last_blocks): i.mac_fraction for i in infos}
     assert fractions[(1, 0)] < fractions[(2, 0)]  # a longer live head costs more
+
+
+# calibration ----------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("family", ["dit", "flux", "hunyuan_dit"])
+@pytest.mark.parametrize("predictor", ["final", "output", "feature"])
+def test_calibrated_profile_on_transformers(family, predictor, tmp_path):
+    """``stepcache.calibrate`` measures a transformer at each (first_blocks, last_blocks): the profile's full steps
+    run exactly as the schedule says, from the saved file too; its weights drive the weighted adaptive schedule;
+    another model's weights are refused."""
+    pipe, kw = tiny_dit.BUILDERS[family]()
+    go = lambda p: run(p, kw, steps=8)  # noqa: E731
+    base = go(pipe)
+    profile = stepcache.calibrate(pipe, go, speedup=1.25, branches=[(1, 0), (1, 1)], predictor=predictor)
+    assert profile.branch is None and (profile.first_blocks, profile.last_blocks) in {(1, 0), (1, 1)}
+    assert set(profile.candidates) == {"F1B0", "F1B1"} and profile.full_steps[0] == 0
+    assert profile.mac_fraction <= 1 / 1.25 + 1e-9
+    path = tmp_path / "profile.json"
+    profile.save(path)
+    config = DeepCacheConfig.from_profile(path)
+    assert config == profile.config()
+    assert (config.first_blocks, config.last_blocks) == (profile.first_blocks, profile.last_blocks)
+    with stepcache.cached(pipe, config):
+        out = go(pipe)
+        (pattern,) = set(stepcache.summary(pipe).streams)
+    assert pattern == "".join("F" if t in profile.full_steps else "C" for t in range(8))
+    err = float((out.double() - base.double()).norm() / base.double().norm())
+    assert abs(err - profile.validation_error) < 1e-6  # the profile's own check, reproduced from the file
+    if predictor == "final":
+        weights = profile.adaptive_weights
+        assert len(weights) == 8 and all(w >= 0 for w in weights)
+        with stepcache.cached(pipe, DeepCacheConfig.from_profile(path, threshold=1e9)):
+            go(pipe)
+            (pattern,) = set(stepcache.summary(pipe).streams)
+        assert pattern == "F" + "C" * 7  # an unbounded budget caches every step after the first
+    else:
+        assert profile.adaptive_weights is None
+    other, _ = tiny_dit.BUILDERS[family]()
+    with torch.no_grad():
+        for p in tiny_dit.denoiser(other).parameters():
+            p.add_(0.01)
+    with pytest.raises(ValueError, match="this calibrated profile was made for model weights"):
+        stepcache.enable(other, config)
+    assert_no_stepcache(tiny_dit.denoiser(other))
+
+
+def test_analyze_on_a_transformer():
+    """``stepcache.analyze``: the similarity of the skipped stack's residual between steps (the paper's Figure 3
+    for a block stack), and the cached step's MAC fraction, per (first_blocks, last_blocks)."""
+    pipe, kw = tiny_dit.dit()
+    a = stepcache.analyze(pipe, lambda p: run(p, kw, steps=6), branches=[(1, 0), (1, 1)])
+    assert set(a.similarity) == {(1, 0), (1, 1)}
+    for p, sim in a.similarity.items():
+        assert sim.shape == (6, 6) and (sim.diagonal() == 1).all()
+        assert 0 < a.mac_fraction[p] < 1
+    assert a.mac_fraction[(1, 1)] > a.mac_fraction[(1, 0)]

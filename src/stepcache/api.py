@@ -61,12 +61,7 @@ def enable(pipe_or_unet, config: DeepCacheConfig | None = None) -> None:
         raise ValueError(f"branch must be in [1, {lay.num_branches}] for this {type(unet).__name__} "
                          f"(valid branches: {', '.join(map(str, range(1, lay.num_branches + 1)))}), "
                          f"got {config.branch}")
-    if config.profile is not None:
-        weights = model_hash(unet)
-        if weights != config.profile.model_hash:
-            raise ValueError(f"this calibrated profile was made for model weights {config.profile.model_hash[:12]}, "
-                             f"this {type(unet).__name__}'s are {weights[:12]}; recalibrate with "
-                             "stepcache calibrate")
+    _check_profile(unet, config)
     signal = lay.producers[config.branch - 1] if config.schedule == "adaptive" else None
     controller = hooks.Controller(unet, config)
     controlnets = _controlnets(pipe) if config.controlnet and config.schedule != "adaptive" else []
@@ -89,12 +84,20 @@ def enable(pipe_or_unet, config: DeepCacheConfig | None = None) -> None:
 def _enable_transformer(model, config: DeepCacheConfig) -> None:
     """DeepCache on a transformer's block stack: the first F and last B blocks live (see :mod:`stepcache.families.transformer`)."""
     transformer.check_supported(model)
-    if config.weights is not None or config.profile is not None:
-        raise ValueError("calibrated weights and profiles are measured on U-Nets only so far; use the uniform, "
-                         "non-uniform, adaptive or first-block schedule on a transformer")
     transformer.stack(model, config.first_blocks, config.last_blocks)  # checks F + B against the number of blocks
+    _check_profile(model, config)
     controller = hooks.Controller(model, config, read=transformer.read_call(model))
     hooks.attach(model, controller, transformer.hooks(model, controller, config, hooks.SignalHook))
+
+
+def _check_profile(model, config: DeepCacheConfig) -> None:
+    """A calibrated profile runs only on the weights it was measured on."""
+    if config.profile is not None:
+        weights = model_hash(model)
+        if weights != config.profile.model_hash:
+            raise ValueError(f"this calibrated profile was made for model weights {config.profile.model_hash[:12]}, "
+                             f"this {type(model).__name__}'s are {weights[:12]}; recalibrate with "
+                             "stepcache calibrate")
 
 
 def _controlnets(pipe) -> list:

@@ -25,29 +25,63 @@ import numpy as np
 import torch
 
 from . import api
-from .families.unet import check_supported
-from .core.identity import model_hash, scheduler_id
-from .core.config import PROFILE_VERSION, DeepCacheConfig, ProfileKey, check_int, check_number
+from .core.config import (PROFILE_VERSION, DeepCacheConfig, ProfileKey, check_int, check_number, placement_kwargs,
+                          profile_placement)
 from .core.generation import Stream
-from .families.unet import layout
+from .core.identity import model_hash, scheduler_id
+from .families import transformer
+from .families.unet import check_supported, layout
 
 
-def record_deep_features(pipe, run, branches: list[int] | None = None,
-                         signals: dict | None = None) -> dict[int, list[torch.Tensor]]:
-    """Run ``run(pipe)`` once, uncached, and return per branch the deep feature each U-Net call fed its shallow
-    path (float32, on CPU). ``run`` is the user's own call, e.g. ``lambda p: p(prompt, num_inference_steps=50)``.
-    If ``signals`` is a dict, it also receives per branch the shallow feature the adaptive schedule watches (the
-    skip feature entering the deep part) at every call."""
+def placements(pipe, branches=None) -> list:
+    """The placements to measure: U-Net branches (ints, default all), or for a transformer ``(first_blocks,
+    last_blocks)`` pairs (default: the default live blocks of :class:`DeepCacheConfig`, ``(1, 0)``)."""
+    model, _ = api.split(pipe)
+    if not transformer.is_transformer(model):
+        check_supported(model)
+        n = layout(model).num_branches
+        out = list(range(1, n + 1)) if branches is None else list(branches)
+        for b in out:
+            check_int("branches[]", b, 1)
+            if not 1 <= b <= n:
+                raise ValueError(f"branches must be in [1, {n}] for this model, got {b}")
+        return out
+    transformer.check_supported(model)
+    default = DeepCacheConfig()
+    out = [(default.first_blocks, default.last_blocks)] if branches is None else list(branches)
+    for p in out:
+        if not (isinstance(p, tuple) and len(p) == 2):
+            raise TypeError(f"branches of a transformer are (first_blocks, last_blocks) pairs, got {p!r}")
+        transformer.stack(model, check_int("first_blocks", p[0], 1), check_int("last_blocks", p[1], 0))
+    return out
+
+
+def placement_name(p) -> str:
+    """``"3"`` for U-Net branch 3, ``"F2B1"`` for a transformer's first 2 and last 1 blocks live."""
+    return str(p) if isinstance(p, int) else f"F{p[0]}B{p[1]}"
+
+
+def placement_fractions(pipe, inputs=None) -> dict:
+    """placement -> MACs of a cached step / a full step (:func:`stepcache.branches`)."""
+    return {(i.first_blocks, i.last_blocks) if isinstance(i, api.StackInfo) else i.branch: i.mac_fraction
+            for i in api.branches(pipe, inputs)}
+
+
+def record_deep_features(pipe, run, branches: list | None = None,
+                         signals: dict | None = None) -> dict:
+    """Run ``run(pipe)`` once, uncached, and return per placement (see :func:`placements`) the deep feature each
+    call reused on a cached step would replace (float32, on CPU): on a U-Net the deep feature each call fed the
+    branch's shallow path; on a transformer the residual the skipped blocks added to the image tokens. ``run`` is
+    the user's own call, e.g. ``lambda p: p(prompt, num_inference_steps=50)``. If ``signals`` is a dict, it also
+    receives per placement the feature the adaptive schedule watches at every call (U-Net: the skip feature
+    entering the deep part; transformer: the last live head block's image tokens)."""
     unet, _ = api.split(pipe)
-    check_supported(unet)
     if api.controller_of(unet) is not None:
         raise RuntimeError("disable DeepCache before analysing: the features must come from uncached steps")
+    branches = placements(pipe, branches)
+    if transformer.is_transformer(unet):
+        return _record_stack(unet, pipe, run, branches, signals)
     lay = layout(unet)
-    branches = list(range(1, lay.num_branches + 1)) if branches is None else list(branches)
-    for b in branches:
-        check_int("branches[]", b, 1)
-        if not 1 <= b <= lay.num_branches:
-            raise ValueError(f"branches must be in [1, {lay.num_branches}] for this model, got {b}")
     skip_channels: dict[int, int] = {}
     records: dict[int, list[torch.Tensor]] = {b: [] for b in branches}
     handles = []
@@ -71,6 +105,43 @@ def record_deep_features(pipe, run, branches: list[int] | None = None,
             handles.append(unet.get_submodule(lay.producers[b - 1]).register_forward_hook(keep_skip(b)))
             handles.append(unet.get_submodule(lay.consumers[b - 1]).register_forward_pre_hook(keep_deep(b),
                                                                                                with_kwargs=True))
+        with torch.no_grad():
+            run(pipe)
+    finally:
+        for h in handles:
+            h.remove()
+    return records
+
+
+def _record_stack(model, pipe, run, placed: list, signals: dict | None) -> dict:
+    """:func:`record_deep_features` on a transformer: hooks on the first and last skipped block (the stack's
+    residual on the image tokens) and on the last live head block (the watched feature)."""
+    records = {p: [] for p in placed}
+    handles = []
+
+    def hook_stack(p):
+        st = transformer.stack(model, *p)
+        first, last, head = (model.get_submodule(n) for n in (st.skipped[0], st.skipped[-1], st.live_head[-1]))
+        s_first, s_last, s_head = transformer.Streams(first), transformer.Streams(last), transformer.Streams(head)
+        entry = []
+
+        def keep_input(module, args, kwargs):
+            entry.append(s_first.read(args, kwargs)[0])
+
+        def keep_residual(module, args, kwargs, output):
+            records[p].append((s_last.image(output) - entry.pop()).detach().float().cpu())
+
+        def keep_signal(module, args, kwargs, output):
+            signals.setdefault(p, []).append(s_head.image(output).detach().float().cpu())
+
+        handles.append(first.register_forward_pre_hook(keep_input, with_kwargs=True))
+        handles.append(last.register_forward_hook(keep_residual, with_kwargs=True))
+        if signals is not None:
+            handles.append(head.register_forward_hook(keep_signal, with_kwargs=True))
+
+    try:
+        for p in placed:
+            hook_stack(p)
         with torch.no_grad():
             run(pipe)
     finally:
@@ -112,9 +183,10 @@ class Analysis:
                 "distance": {str(b): m.round(6).tolist() for b, m in self.distance.items()}}
 
 
-def analyze(pipe, run, branches: list[int] | None = None) -> Analysis:
-    records = record_deep_features(pipe, run, branches)
-    fractions = {info.branch: info.mac_fraction for info in api.branches(pipe)}
+def analyze(pipe, run, branches: list | None = None) -> Analysis:
+    calls = []
+    records = record_deep_features(pipe, lambda p: calls.append(record_trajectory(p, run)[0]), branches)
+    fractions = placement_fractions(pipe, calls[0][0])
     return Analysis({b: similarity_matrix(f) for b, f in records.items()},
                     {b: distance_matrix(f) for b, f in records.items()},
                     {b: fractions[b] for b in records})
@@ -191,15 +263,17 @@ class Profile:
     model_hash: str
     scheduler: str
     num_steps: int
-    branch: int
+    branch: int | None  # U-Net; None on a transformer
     full_steps: list[int]
     speedup_target: float
     mac_fraction: float  # MACs of this schedule / uncached, counted on the calibration run
     predicted_error: float  # the DP objective: summed predicted error of the cached steps (see ``predictor``)
     validation_error: float  # relative L2 error of the output vs uncached, on the calibration run
     adaptive_weights: list[float] | None  # per step, for the adaptive schedule (predictor "final" only)
-    candidates: dict  # branch -> {"full_steps", "predicted_error", "validation_error", "mac_fraction"}
+    candidates: dict  # placement -> {"full_steps", "predicted_error", "validation_error", "mac_fraction"}
     created: str
+    first_blocks: int | None = None  # transformer: the live blocks (None on a U-Net)
+    last_blocks: int | None = None
 
     def save(self, path: str | Path) -> None:
         Path(path).write_text(json.dumps(asdict(self), indent=2) + "\n")
@@ -208,12 +282,13 @@ class Profile:
         """The calibrated schedule; with ``threshold``, the adaptive one with this profile's weights (see
         :meth:`DeepCacheConfig.from_profile`)."""
         key = ProfileKey(self.model_hash, self.scheduler, self.num_steps)
+        where = profile_placement(asdict(self))
         if threshold is None:
-            return DeepCacheConfig(schedule="calibrated", branch=self.branch, full_steps=tuple(self.full_steps),
+            return DeepCacheConfig(schedule="calibrated", **where, full_steps=tuple(self.full_steps),
                                    num_steps=self.num_steps, profile=key)
         if not self.adaptive_weights:
             raise ValueError("this profile has no adaptive weights (they come with predictor='final')")
-        return DeepCacheConfig(schedule="adaptive", branch=self.branch, threshold=threshold,
+        return DeepCacheConfig(schedule="adaptive", **where, threshold=threshold,
                                interval=self.num_steps if interval is None else interval,
                                weights=tuple(self.adaptive_weights), num_steps=self.num_steps, profile=key)
 
@@ -249,7 +324,7 @@ def output_error_matrix(pipe, run, branch: int, trajectory: tuple | None = None)
     calls, output = trajectory if trajectory is not None else record_trajectory(pipe, run)
     T = len(calls)
     error = np.zeros((T, T))
-    with api.cached(pipe, DeepCacheConfig(interval=1, branch=branch)):
+    with api.cached(pipe, DeepCacheConfig(interval=1, **placement_kwargs(branch))):
         ctrl = api.controller_of(unet)
         streams, outs = [], []
         for args, kwargs in calls:  # full steps along the trajectory, each keeping its deep features
@@ -280,7 +355,7 @@ def final_error_matrix(pipe, run, branch: int, trajectory: tuple | None = None) 
     T = len(error)
     final = np.zeros(T)
     for t in range(1, T):
-        config = DeepCacheConfig(schedule="calibrated", branch=branch, num_steps=T,
+        config = DeepCacheConfig(schedule="calibrated", **placement_kwargs(branch), num_steps=T,
                                  full_steps=tuple(i for i in range(T) if i != t))
         with api.cached(pipe, config):
             out = _output(run(pipe))
@@ -349,7 +424,7 @@ def measure(pipe, run, branches: list[int] | None = None, predictor: str = "fina
     signals: dict[int, list[torch.Tensor]] = {}
     records = record_deep_features(pipe, uncached, branches, signals)
     recorded = (trajectory["calls"], trajectory["output"])
-    fractions = {info.branch: info.mac_fraction for info in api.branches(pipe)}
+    fractions = placement_fractions(pipe, recorded[0][0])
     costs, weights, steps = {}, {}, {}
     for b, feats in records.items():
         if speedups and all(full_steps_for_budget(len(feats), fractions[b], x) is None for x in speedups):
@@ -382,7 +457,7 @@ def plan(pipe, run, measurement: Measurement, speedup: float) -> Profile:
         if k is None:
             continue
         steps, predicted = best_full_steps(cost, k)
-        config = DeepCacheConfig(schedule="calibrated", branch=b, full_steps=tuple(steps), num_steps=T)
+        config = DeepCacheConfig(schedule="calibrated", **placement_kwargs(b), full_steps=tuple(steps), num_steps=T)
         with api.cached(pipe, config):
             out = _output(run(pipe))
             summary = api.summary(pipe)  # MACs counted on this run's own inputs
@@ -399,10 +474,12 @@ def plan(pipe, run, measurement: Measurement, speedup: float) -> Profile:
     scheduler = getattr(pipe, "scheduler", None)
     return Profile(version=PROFILE_VERSION, model_hash=model_hash(unet),
                    scheduler=scheduler_id(scheduler) if scheduler is not None else "none",
-                   num_steps=len(measurement.costs[b]), branch=b, full_steps=c["full_steps"],
+                   num_steps=len(measurement.costs[b]), branch=None if isinstance(b, tuple) else b,
+                   first_blocks=b[0] if isinstance(b, tuple) else None,
+                   last_blocks=b[1] if isinstance(b, tuple) else None, full_steps=c["full_steps"],
                    speedup_target=speedup, mac_fraction=c["mac_fraction"], predicted_error=c["predicted_error"],
                    validation_error=c["validation_error"], adaptive_weights=c["adaptive_weights"],
-                   candidates={str(k): v for k, v in candidates.items()},
+                   candidates={placement_name(k): v for k, v in candidates.items()},
                    created=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
 
 

@@ -299,12 +299,13 @@ class DeepCacheConfig:
                              "(fewer uncached steps beat every caching rule at its budget); run that many steps "
                              "with DeepCache off")
         key = ProfileKey(data["model_hash"], data["scheduler"], int(data["num_steps"]))
+        where = profile_placement(data)
         if threshold is None:
-            return cls(schedule="calibrated", branch=int(data["branch"]), full_steps=tuple(data["full_steps"]),
+            return cls(schedule="calibrated", **where, full_steps=tuple(data["full_steps"]),
                        num_steps=key.num_steps, profile=key)
         if not data.get("adaptive_weights"):
             raise ValueError(f"{path}: this profile has no adaptive weights (they come with predictor='final')")
-        return cls(schedule="adaptive", branch=int(data["branch"]), threshold=threshold,
+        return cls(schedule="adaptive", **where, threshold=threshold,
                    interval=key.num_steps if interval is None else interval,
                    weights=tuple(float(w) for w in data["adaptive_weights"]), num_steps=key.num_steps, profile=key)
 
@@ -343,3 +344,18 @@ def check_center(center: int, num_steps: int, schedule: str = "nonuniform") -> N
                          f"(schedule={schedule!r}), got center={center}; set DeepCacheConfig(center=...) below "
                          f"{num_steps} (the paper's choice is about 0.3 of the steps: center={round(0.3 * num_steps)})"
                          " or run more steps")
+
+
+def placement_kwargs(placement) -> dict:
+    """The :class:`DeepCacheConfig` keywords of a placement: a U-Net branch (an int) or a transformer's
+    ``(first_blocks, last_blocks)``."""
+    if isinstance(placement, tuple):
+        return {"first_blocks": placement[0], "last_blocks": placement[1]}
+    return {"branch": placement}
+
+
+def profile_placement(data: dict) -> dict:
+    """The placement keywords of a profile's JSON: ``first_blocks``/``last_blocks`` (transformer) or ``branch``."""
+    if data.get("first_blocks") is not None:
+        return {"first_blocks": int(data["first_blocks"]), "last_blocks": int(data.get("last_blocks") or 0)}
+    return {"branch": int(data["branch"])}
