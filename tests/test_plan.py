@@ -45,7 +45,7 @@ def plan(pipe):
 def test_table_lists_every_candidate_with_its_macs_counted(plan, pipe):
     names = [c.name for c in plan.candidates]
     assert len(set(names)) == len(names)
-    assert {c.kind for c in plan.candidates} == set(planning.KINDS)
+    assert {c.kind for c in plan.candidates} == set(planning.KINDS) - {"first-block"}  # first-block: transformers
     table = plan.table()
     for c in plan.candidates:
         assert c.name in table
@@ -170,7 +170,7 @@ def test_paired_bootstrap_std():
     ({"calibration_seeds": [1, 1]}, ValueError, "seeds lists a seed twice"),
     ({"candidates": ["magic"]}, ValueError, "candidates entries must be one of"),
     ({"predictor": "magic"}, ValueError, "predictor must be"),
-    ({"branches": [99]}, ValueError, r"branches\[\] must be an integer in \[1, "),
+    ({"branches": [99]}, ValueError, r"branches must be in \[1, \d+\] for this model, got 99"),
 ])
 def test_bad_input(pipe, kwargs, error, match):
     args = dict(num_steps=T, mac_budget=BUDGET, calibration_seeds=[0], candidates=["steps"])
@@ -264,3 +264,43 @@ def test_ssim_measure_ranks_by_ssim(pipe):
                              candidates=["steps", "uniform", "cached-fewer-steps"])
     assert plan.best.mean("ssim") == max(c.mean("ssim") for c in plan.candidates if c.eligible)
     assert all(0 < c.mean("ssim") <= 1 for c in plan.candidates)
+
+
+# transformers -------------------------------------------------------------------------------------------------------
+def test_plan_on_a_transformer_every_rule_and_its_profile(tmp_path):
+    """The same harness on a transformer: the rules are placed on (first_blocks, last_blocks) (the three cheapest
+    by default), ``first-block`` (diffusers' FirstBlockCache rule, and the DBCache-like F/B rule) joins the
+    threshold rules, the MACs of every candidate fit the budget, and the pick's profile runs the same rule."""
+    import tiny_dit
+
+    pipe, kw = tiny_dit.dit()
+
+    def run_dit(p, seed, steps):
+        out = p(**kw, num_inference_steps=steps, generator=torch.Generator().manual_seed(seed), output_type="np")
+        return out.images
+
+    plan = planning.plan_for(pipe, run_dit, T, 0.7, calibration_seeds=[0, 1], predictor="output",
+                             branches=[(1, 0), (1, 1)])
+    names = {c.name for c in plan.candidates}
+    assert {"calibrated F1B0", "calibrated F1B1", "adaptive F1B0", "first-block F1B0", "first-block F1B1"} <= names
+    assert {n.split(" N=")[0] for n in names if n.startswith("uniform")} == {"uniform F1B0", "uniform F1B1"}
+    assert all(c.mac_fraction <= 0.7 * (1 + planning.MATCH) for c in plan.candidates if c.kind != "cached-fewer-steps")
+    for c in plan.candidates:
+        assert c.mac_fraction > 0 and len(c.psnr) == 2
+        if c.cached:
+            assert c.branch in {"F1B0", "F1B1"}
+            assert (c.config.first_blocks, c.config.last_blocks) == {"F1B0": (1, 0), "F1B1": (1, 1)}[c.branch]
+    assert "| first-block F1B0 |" in plan.table()
+    fb = next(c for c in plan.candidates if c.name == "first-block F1B1")
+    forced = planning.plan_for(pipe, run_dit, T, 0.7, calibration_seeds=[0, 1], branches=[(1, 1)],
+                               candidates=[planning.Candidate("fb", "first-block", T, fb.config)])
+    path = tmp_path / "p.json"
+    assert forced.save_profile(path) is True
+    data = json.loads(path.read_text())
+    config = DeepCacheConfig.from_profile(path, threshold=data["plan"]["threshold"], interval=data["plan"]["interval"])
+    assert config.schedule == "first-block" and (config.first_blocks, config.last_blocks) == (1, 1)
+    with stepcache.cached(pipe, fb.config):
+        expected = run_dit(pipe, 5, T)
+    with stepcache.cached(pipe, config):
+        assert np.array_equal(run_dit(pipe, 5, T), expected)
+    assert "live blocks F1B1" in forced.recommendation

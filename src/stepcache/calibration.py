@@ -274,6 +274,7 @@ class Profile:
     created: str
     first_blocks: int | None = None  # transformer: the live blocks (None on a U-Net)
     last_blocks: int | None = None
+    threshold_schedule: str = "adaptive"  # the rule ``config(threshold=...)`` builds ("first-block": a plan's pick)
 
     def save(self, path: str | Path) -> None:
         Path(path).write_text(json.dumps(asdict(self), indent=2) + "\n")
@@ -285,6 +286,10 @@ class Profile:
         where = profile_placement(asdict(self))
         if threshold is None:
             return DeepCacheConfig(schedule="calibrated", **where, full_steps=tuple(self.full_steps),
+                                   num_steps=self.num_steps, profile=key)
+        if self.threshold_schedule == "first-block":
+            return DeepCacheConfig(schedule="first-block", **where, threshold=threshold,
+                                   interval=self.num_steps if interval is None else interval,
                                    num_steps=self.num_steps, profile=key)
         if not self.adaptive_weights:
             raise ValueError("this profile has no adaptive weights (they come with predictor='final')")

@@ -42,13 +42,13 @@ import torch
 from . import api
 from . import calibration as cal
 from .core import schedules
-from .core.config import PROFILE_VERSION, DeepCacheConfig, check_int, check_number
+from .core.config import PROFILE_VERSION, DeepCacheConfig, check_int, check_number, placement_kwargs
 from .core.identity import model_hash, scheduler_id
 
 #: what :func:`plan_for` can rank by (both: higher is better)
 MEASURES = ("psnr", "ssim")
 #: the candidate kinds :func:`plan_for` builds
-KINDS = ("steps", "uniform", "nonuniform", "calibrated", "adaptive", "cached-fewer-steps")
+KINDS = ("steps", "uniform", "nonuniform", "calibrated", "adaptive", "first-block", "cached-fewer-steps")
 #: a candidate may exceed the MAC budget by this fraction (counting differences); beyond it, it is dropped
 MATCH = 0.03
 #: PSNR of identical images (inf) is counted as this many dB, so that means and differences stay finite
@@ -68,7 +68,7 @@ class Candidate:
     kind: str
     steps: int
     config: DeepCacheConfig | None
-    mac_fraction: float = math.nan  # U-Net MACs / MACs of the uncached run at the plan's step count (seed mean)
+    mac_fraction: float = math.nan  # denoiser MACs / MACs of the uncached run at the plan's step count (seed mean)
     psnr: list = field(default_factory=list)  # dB, per seed (mean over the seed's images, capped at PSNR_CAP)
     ssim: list = field(default_factory=list)
     rel_l2: list = field(default_factory=list)  # ||out - ref|| / ||ref||, per seed
@@ -77,6 +77,7 @@ class Candidate:
     eligible: bool = True  # MACs within the budget (+ MATCH)
     note: str = ""  # how it was chosen (interval, threshold, predicted error...)
     predicted_error: float | None = None  # calibrated: the dynamic programme's objective
+    placement: object = None  # transformer: (first_blocks, last_blocks); U-Net: the branch (None: config.branch)
 
     def mean(self, measure: str) -> float:
         return float(np.mean(getattr(self, measure)))
@@ -86,8 +87,11 @@ class Candidate:
         return float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
 
     @property
-    def branch(self) -> int | None:
-        return None if self.config is None else self.config.branch
+    def branch(self) -> str | None:
+        """Where the cache sits: the U-Net branch (``"1"``), or the transformer's live blocks (``"F1B0"``)."""
+        if self.config is None:
+            return None
+        return cal.placement_name(self.placement if self.placement is not None else self.config.branch)
 
     @property
     def cached(self) -> bool:
@@ -106,7 +110,7 @@ class Candidate:
 def _config_json(config: DeepCacheConfig) -> dict:
     d = dataclasses.asdict(config)
     return {k: (list(v) if isinstance(v, tuple) else v) for k, v in d.items()
-            if v is not None and k not in ("first_blocks", "last_blocks", "controlnet", "profile")}
+            if v is not None and k not in ("controlnet", "profile")}
 
 
 @dataclass
@@ -144,11 +148,12 @@ class Plan:
         b = self.best
         if not b.cached:
             return f"take {b.steps} steps, no cache"
-        if b.config.schedule == "adaptive":
-            how = f"adaptive, threshold {b.config.threshold:.4g}"
+        if b.config.decides_online:
+            how = f"{b.config.schedule}, threshold {b.config.threshold:.4g}"
         else:
             how = f"{b.pattern.count('F')} full steps of {b.steps}"
-        return f"cache: {b.name} at {b.steps} steps ({how}, branch {b.branch})"
+        where = f"branch {b.branch}" if b.branch.isdigit() else f"live blocks {b.branch}"
+        return f"cache: {b.name} at {b.steps} steps ({how}, {where})"
 
     def table(self) -> str:
         """Every candidate's figures (markdown); the pick in bold, candidates over the budget marked."""
@@ -164,7 +169,7 @@ class Plan:
                          f"{c.mean('psnr'):.2f} ± {c.std('psnr'):.2f} | {c.mean('ssim'):.4f} ± {c.std('ssim'):.4f} "
                          f"| {c.mean('rel_l2'):.4f} | {'yes' if c.eligible else f'no (over by {_over(c, self)})'} |")
         lines.append("")
-        lines.append(f"Budget: {self.mac_budget:.3f} of the uncached U-Net MACs at {self.num_steps} steps "
+        lines.append(f"Budget: {self.mac_budget:.3f} of the uncached denoiser MACs at {self.num_steps} steps "
                      f"(speedup {1 / self.mac_budget:.2f}x, {MATCH:.0%} tolerance); measure: {m} against the "
                      f"uncached output at {self.num_steps} steps, mean over {len(self.seeds)} calibration seeds.")
         if best is not None:
@@ -208,6 +213,7 @@ class Plan:
         weights = None
         if config.schedule == "adaptive":
             weights = list(config.weights) if config.weights is not None else [1.0] * best.steps
+        if config.decides_online:
             block["use"] = (f"DeepCacheConfig.from_profile({str(path)!r}, threshold={config.threshold!r}, "
                             f"interval={config.interval})")
             block["threshold"], block["interval"] = config.threshold, config.interval
@@ -216,7 +222,11 @@ class Plan:
         full = [i for i, k in enumerate(best.pattern) if k == "F"]
         profile = cal.Profile(
             version=PROFILE_VERSION, model_hash=self.model_hash, scheduler=self.scheduler, num_steps=best.steps,
-            branch=config.branch, full_steps=full, speedup_target=1 / self.mac_budget,
+            branch=None if isinstance(best.placement, tuple) else config.branch,
+            first_blocks=best.placement[0] if isinstance(best.placement, tuple) else None,
+            last_blocks=best.placement[1] if isinstance(best.placement, tuple) else None,
+            threshold_schedule="first-block" if config.schedule == "first-block" else "adaptive",
+            full_steps=full, speedup_target=1 / self.mac_budget,
             mac_fraction=best.mac_fraction * self.num_steps / best.steps, predicted_error=best.predicted_error,
             validation_error=best.mean("rel_l2"), adaptive_weights=weights,
             candidates={c.name: {"mac_fraction": c.mac_fraction, "eligible": c.eligible,
@@ -286,7 +296,8 @@ def _summary(pipe, memo: dict) -> api.Summary:
     branch and input shapes (``memo``) rather than after every run."""
     ctrl = api.controller_of(pipe)
     args, kwargs = ctrl.last_inputs
-    key = (ctrl.config.branch, _signature(args), _signature(kwargs))
+    c = ctrl.config
+    key = (c.branch, c.first_blocks, c.last_blocks, _signature(args), _signature(kwargs))
     if key not in memo:
         s = api.summary(pipe)
         memo[key] = (s.macs_full, s.macs_cached)
@@ -330,32 +341,36 @@ def _uniform_macs(steps: int, interval: int, fraction: float, num_steps: int) ->
     return (k + (steps - k) * fraction) / num_steps
 
 
-def _nonuniform_config(T: int, budget: float, branch: int, fraction: float) -> DeepCacheConfig | None:
+def _nonuniform_config(T: int, budget: float, where, fraction: float) -> DeepCacheConfig | None:
     center = min(T - 1, round(NONUNIFORM_CENTER * T))
     for n in range(2, T + 1):
         k = len(schedules.nonuniform(T, n, center, NONUNIFORM_POWER))
         if (k + (T - k) * fraction) / T <= budget:
-            return DeepCacheConfig(schedule="nonuniform", interval=n, branch=branch, center=center,
+            return DeepCacheConfig(schedule="nonuniform", interval=n, **placement_kwargs(where), center=center,
                                    power=NONUNIFORM_POWER, num_steps=T)
     return None
 
 
-def _default_branches(fractions: dict, T: int, budget: float) -> list[int]:
-    """The (up to) three shallowest branches on which the budget leaves at least two full steps."""
-    ok = [b for b in sorted(fractions) if (cal.full_steps_for_budget(T, fractions[b], 1 / budget) or 0) >= 2]
+def _default_branches(fractions: dict, T: int, budget: float) -> list:
+    """The (up to) three shallowest U-Net branches, or the three cheapest choices of a transformer's live blocks,
+    on which the budget leaves at least two full steps."""
+    order = sorted(fractions) if all(isinstance(b, int) for b in fractions) else sorted(fractions, key=fractions.get)
+    ok = [b for b in order if (cal.full_steps_for_budget(T, fractions[b], 1 / budget) or 0) >= 2]
     return ok[:3]
 
 
-def _adaptive(pipe, run, seeds, refs, T, budget, branch, weights, memo, iterations: int = 10):
-    """The adaptive rule whose mean MACs over ``seeds`` come closest to ``budget`` without exceeding it: bisection
-    on the threshold (log scale), as :func:`stepcache.calibration.adaptive_threshold` does, but the MACs summed
-    over every calibration seed (that one reads the MACs of one generation). Returns the candidate, measured."""
+def _threshold_rule(pipe, run, seeds, refs, T, budget, where, weights, memo, schedule: str = "adaptive",
+                    iterations: int = 10):
+    """The threshold rule (``adaptive``, or ``first-block`` on a transformer) whose mean MACs over ``seeds`` come
+    closest to ``budget`` without exceeding it: bisection on the threshold (log scale), as
+    :func:`stepcache.calibration.adaptive_threshold` does, but the MACs summed over every calibration seed (that
+    one reads the MACs of one generation). Returns the candidate, measured."""
     lo, hi = 1e-6, 10.0
     best = None
-    name = f"adaptive{'-weighted' if weights else ''} b{branch}"
+    name = f"{schedule}{'-weighted' if weights else ''} {_where(where)}"
     for _ in range(iterations):
         mid = math.sqrt(lo * hi)
-        config = DeepCacheConfig(schedule="adaptive", threshold=mid, branch=branch, interval=T,
+        config = DeepCacheConfig(schedule=schedule, threshold=mid, **placement_kwargs(where), interval=T,
                                  weights=tuple(weights) if weights else None, num_steps=T)
         runs = [_run_one(pipe, run, s, T, config, T, memo) for s in seeds]
         frac = float(np.mean([r[1] for r in runs]))
@@ -370,9 +385,14 @@ def _adaptive(pipe, run, seeds, refs, T, budget, branch, weights, memo, iteratio
     if best is None:
         return None
     config, frac, runs = best
-    cand = Candidate(name, "adaptive", T, config,
+    cand = Candidate(name, schedule, T, config, placement=where,
                      note=f"threshold {config.threshold:.4g} (searched on the calibration seeds' mean MACs)")
     return _measure(pipe, run, cand, seeds, refs, T, memo, cache=runs)
+
+
+def _where(p) -> str:
+    """A placement in a candidate's name: ``b1`` (U-Net branch 1), ``F1B0`` (a transformer's live blocks)."""
+    return f"b{p}" if isinstance(p, int) else cal.placement_name(p)
 
 
 def _check_run_inputs(num_steps, mac_budget, measure, seeds) -> tuple[int, float, list[int]]:
@@ -393,7 +413,7 @@ def _check_run_inputs(num_steps, mac_budget, measure, seeds) -> tuple[int, float
 def plan_for(pipe, run, num_steps: int, mac_budget: float, measure: str = "psnr",
              calibration_seeds=(0, 1, 2, 3), candidates=None, branches: list[int] | None = None,
              predictor: str = "final", measure_seeds: int = 1) -> Plan:
-    """Measure the ways to spend ``mac_budget`` (a fraction of the U-Net MACs of the uncached run at
+    """Measure the ways to spend ``mac_budget`` (a fraction of the denoiser MACs of the uncached run at
     ``num_steps`` steps, in (0, 1)) and pick the one closest to that uncached output.
 
     ``run(pipe, seed, steps)`` makes one generation for ``seed`` with ``steps`` sampler steps and returns its
@@ -433,7 +453,7 @@ def plan_for(pipe, run, num_steps: int, mac_budget: float, measure: str = "psnr"
             with torch.no_grad():
                 refs.append(_images(run(pipe, seed, T)))
             if fractions is None:
-                fractions = {info.branch: info.mac_fraction for info in api.branches(pipe)}
+                fractions = cal.placement_fractions(pipe)
                 macs_full = api.summary(pipe).macs_full
     if measure == "ssim" and min(refs[0].shape[1:3]) < 7:
         raise ValueError(f"measure 'ssim' needs images of at least 7x7 pixels (its window), got "
@@ -441,9 +461,10 @@ def plan_for(pipe, run, num_steps: int, mac_budget: float, measure: str = "psnr"
     if branches is None:
         branches = _default_branches(fractions, T, budget)
     else:
-        branches = [check_int("branches[]", b, 1, len(fractions)) for b in branches]
+        branches = cal.placements(pipe, branches)
         if len(set(branches)) != len(branches):
             raise ValueError("branches lists a branch twice; give each once")
+    is_transformer = any(isinstance(b, tuple) for b in fractions)
 
     out: list[Candidate] = []
     memo: dict = {}
@@ -460,12 +481,13 @@ def plan_for(pipe, run, num_steps: int, mac_budget: float, measure: str = "psnr"
         if "uniform" in kinds:
             n = next((n for n in range(2, T + 1) if _uniform_macs(T, n, f, T) <= budget), None)
             if n is not None:
-                add(Candidate(f"uniform b{b} N={n}", "uniform", T, DeepCacheConfig(interval=n, branch=b),
+                add(Candidate(f"uniform {_where(b)} N={n}", "uniform", T,
+                              DeepCacheConfig(interval=n, **placement_kwargs(b)), placement=b,
                               note="the smallest interval that fits"))
         if "nonuniform" in kinds:
             config = _nonuniform_config(T, budget, b, f)
             if config is not None:
-                add(Candidate(f"nonuniform b{b} N={config.interval}", "nonuniform", T, config,
+                add(Candidate(f"nonuniform {_where(b)} N={config.interval}", "nonuniform", T, config, placement=b,
                               note=f"Eq. 7, center {config.center}, power {config.power}"))
     weights = {}
     if "calibrated" in kinds or ("adaptive" in kinds and predictor == "final"):
@@ -481,22 +503,30 @@ def plan_for(pipe, run, num_steps: int, mac_budget: float, measure: str = "psnr"
         for b in reachable if "calibrated" in kinds else []:
             k = cal.full_steps_for_budget(T, fractions[b], 1 / budget)
             steps, predicted = cal.best_full_steps(costs[b], k)
-            config = DeepCacheConfig(schedule="calibrated", branch=b, full_steps=tuple(steps), num_steps=T)
-            add(Candidate(f"calibrated b{b}", "calibrated", T, config, predicted_error=predicted,
+            config = DeepCacheConfig(schedule="calibrated", **placement_kwargs(b), full_steps=tuple(steps),
+                                     num_steps=T)
+            add(Candidate(f"calibrated {_where(b)}", "calibrated", T, config, predicted_error=predicted, placement=b,
                           note=f"{k} full steps by the dynamic programme (predictor {predictor!r}, "
                                f"{measure_seeds} seed(s))"))
     if "adaptive" in kinds:
         for b in branches:
-            add(_adaptive(pipe, run, seeds, refs, T, budget, b, weights.get(b), memo))
+            add(_threshold_rule(pipe, run, seeds, refs, T, budget, b, weights.get(b), memo))
+    if "first-block" in kinds and is_transformer:  # diffusers' FirstBlockCache rule (F1B0), DBCache-like otherwise
+        for b in branches:
+            add(_threshold_rule(pipe, run, seeds, refs, T, budget, b, None, memo, schedule="first-block"))
     if "cached-fewer-steps" in kinds and branches:
         b = min(branches, key=lambda x: fractions[x])
         for n in FEWER_STEPS_INTERVALS:
             s = next((s for s in range(T - 1, 1, -1) if _uniform_macs(s, n, fractions[b], T) <= budget), None)
             if s is not None and s > few:
-                add(Candidate(f"{s} steps, uniform b{b} N={n}", "cached-fewer-steps", s,
-                              DeepCacheConfig(interval=n, branch=b), note="the most steps that fit at this N"))
+                add(Candidate(f"{s} steps, uniform {_where(b)} N={n}", "cached-fewer-steps", s,
+                              DeepCacheConfig(interval=n, **placement_kwargs(b)), placement=b,
+                              note="the most steps that fit at this N"))
     for c in custom:
-        add(dataclasses.replace(c, psnr=[], ssim=[], rel_l2=[], macs=[]))
+        where = c.placement
+        if where is None and c.config is not None and is_transformer:
+            where = (c.config.first_blocks, c.config.last_blocks)
+        add(dataclasses.replace(c, psnr=[], ssim=[], rel_l2=[], macs=[], placement=where))
     for c in out:
         c.eligible = c.mac_fraction <= budget * (1 + MATCH)
     if not out:

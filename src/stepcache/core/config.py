@@ -303,6 +303,10 @@ class DeepCacheConfig:
         if threshold is None:
             return cls(schedule="calibrated", **where, full_steps=tuple(data["full_steps"]),
                        num_steps=key.num_steps, profile=key)
+        if data.get("threshold_schedule") == "first-block":  # a plan's first-block pick: the rule, no weights
+            return cls(schedule="first-block", **where, threshold=threshold,
+                       interval=key.num_steps if interval is None else interval, num_steps=key.num_steps,
+                       profile=key)
         if not data.get("adaptive_weights"):
             raise ValueError(f"{path}: this profile has no adaptive weights (they come with predictor='final')")
         return cls(schedule="adaptive", **where, threshold=threshold,
