@@ -1,0 +1,364 @@
+"""Quality per compute on the embedded emoji text-to-image models: every caching rule at 2x, 3x and 4x fewer
+denoiser MACs, fewer uncached steps beside them, measured on held-out seeds.
+
+For each budget, ``stepcache.planning.plan_for`` builds and measures our candidates on the calibration seeds
+(fewer uncached steps; uniform, non-uniform, calibrated, adaptive with the calibration's per-step weights and, on
+the transformer, ``first-block`` -- diffusers' FirstBlockCache rule at F1B0, the DBCache-like F/B rule elsewhere --
+each on the three cheapest placements that leave two full steps; caching at fewer steps). On the transformer,
+diffusers' own hooks join them, applied by hand to a fresh copy of the transformer for every generation (PixArt's
+pipeline opens no ``cache_context``; a fresh copy is a fresh state) with their knob searched on the same
+calibration seeds to the budget: FirstBlockCache (threshold), MagCache (threshold; ratios from its own
+``calibrate=True`` run, ``retention_ratio`` 0.1, ``max_skip_steps`` = the step count so every budget is reachable),
+TaylorSeer (``cache_interval`` and ``disable_cache_before_step``, on whole blocks: its default patterns hook no
+PixArt module). MACs are counted with ``torch.utils.flop_counter`` on every generation (stepcache's summary for our
+rules, a flop counter around each transformer call for diffusers' hooks) as a fraction of the uncached generation at
+the same step count; a candidate more than 3% over the budget is marked and not ranked.
+
+Then every candidate runs on the held-out seeds (seeds never used for choosing), interleaved seed by seed, and is
+measured against the uncached output at the step count (PSNR, SSIM), by prompt agreement and FID on the emoji
+classifier's features (``stepcache.emoji_eval``), and by wall time (median over seeds of uncached time / its time,
+one thread). Each seed generates a batch of prompts drawn from random images of the data; differences are paired
+per seed, with bootstrap std.
+
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/quality_per_compute.py --model sd \
+        --out benchmarks/results/quality_per_compute
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import copy
+import dataclasses
+import io
+import json
+import math
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+
+from stepcache import DeepCacheConfig, planning
+from stepcache import emoji as E
+from stepcache import emoji_eval as ev
+
+BUDGETS = (0.5, 1 / 3, 0.25)
+
+
+@dataclasses.dataclass
+class Setup:
+    pipe: object
+    model: str
+    steps: int
+    guidance: float
+    prompts: list  # per seed: the prompts of that seed's batch
+    labels: list  # per seed: their subcategory indices
+
+
+def load(model: str):
+    from diffusers import DDIMScheduler, PixArtAlphaPipeline, StableDiffusionPipeline
+
+    cls, folder = {"sd": (StableDiffusionPipeline, ev.SD_DIR), "pixart": (PixArtAlphaPipeline, ev.PIXART_DIR)}[model]
+    pipe = cls.from_pretrained(folder, torch_dtype=torch.float32)
+    assert isinstance(pipe.scheduler, DDIMScheduler)
+    pipe.set_progress_bar_config(disable=True)
+    return pipe
+
+
+def prompt_batches(seeds: int, per_seed: int, seed: int = 0):
+    """Prompts of random images of the data (train-side and held-out emoji alike), ``per_seed`` per seed."""
+    data = E.load()
+    rng = np.random.default_rng(seed)
+    idx = rng.choice(len(data.prompts), seeds * per_seed, replace=False)
+    prompts = [data.prompts[i] for i in idx]
+    labels = ev.label_of([data.subcategories[data.labels[i]] for i in idx])
+    return ([prompts[i * per_seed:(i + 1) * per_seed] for i in range(seeds)],
+            [labels[i * per_seed:(i + 1) * per_seed] for i in range(seeds)])
+
+
+def make_run(setup: Setup):
+    def run(pipe, seed: int, steps: int):
+        kw = dict(num_inference_steps=steps, guidance_scale=setup.guidance, output_type="np",
+                  generator=torch.Generator().manual_seed(seed), height=32, width=32)
+        if setup.model == "pixart":
+            kw["use_resolution_binning"] = False
+        return pipe(setup.prompts[seed], **kw).images
+    return run
+
+
+# -- diffusers' hooks, applied by hand to a fresh copy per generation ---------------------------------------------------
+
+@dataclasses.dataclass
+class HookRule:
+    name: str
+    config: object  # a diffusers cache config
+    note: str = ""
+
+
+def _apply(model, config):
+    import diffusers.hooks as H
+    from diffusers.hooks.hooks import CacheContext, _set_cache_context
+
+    fn = {H.FirstBlockCacheConfig: H.apply_first_block_cache, H.MagCacheConfig: H.apply_mag_cache,
+          H.TaylorSeerCacheConfig: H.apply_taylorseer_cache}[type(config)]
+    fn(model, config)
+    model.register_forward_pre_hook(lambda m, a: _set_cache_context(m, CacheContext("cond")))
+    model.register_forward_hook(lambda m, a, o: _set_cache_context(m, None))
+
+
+class Flops:
+    """FLOPs of every call of a module (a flop counter entered before and left after each call)."""
+
+    def __init__(self, model):
+        self.total, self.mode = 0, None
+        self.h = [model.register_forward_pre_hook(self.enter), model.register_forward_hook(self.leave)]
+
+    def enter(self, *a):
+        self.mode = FlopCounterMode(display=False)
+        self.mode.__enter__()
+
+    def leave(self, *a):
+        self.mode.__exit__(None, None, None)
+        self.total += self.mode.get_total_flops()
+
+    def remove(self):
+        for h in self.h:
+            h.remove()
+
+
+def run_hooked(setup: Setup, run, rule: HookRule | None, seed: int, steps: int):
+    """Images and denoiser FLOPs of one generation, with ``rule``'s hook on a fresh copy of the transformer
+    (``None``: the plain transformer)."""
+    pipe = setup.pipe
+    plain = pipe.transformer
+    model = plain if rule is None else copy.deepcopy(plain)
+    if rule is not None:
+        _apply(model, rule.config)
+    flops = Flops(model)
+    pipe.transformer = model
+    try:
+        with torch.no_grad(), contextlib.redirect_stdout(io.StringIO()) as out:
+            images = planning._images(run(pipe, seed, steps))
+    finally:
+        pipe.transformer = plain
+        flops.remove()
+    return images, flops.total, out.getvalue()
+
+
+def mag_ratios(setup: Setup, run, seed: int) -> list[float]:
+    from diffusers.hooks import MagCacheConfig
+
+    rule = HookRule("calibrate", MagCacheConfig(calibrate=True, num_inference_steps=setup.steps))
+    _, _, printed = run_hooked(setup, run, rule, seed, setup.steps)
+    lines = [ln for ln in printed.splitlines() if ln.startswith("[") and not ln.startswith("[MagCache")]
+    return [float(x) for x in lines[0].strip("[]").split(",")]
+
+
+def search_hooks(setup: Setup, run, seeds, budget: float, full_flops: float) -> list[HookRule]:
+    """FirstBlockCache, MagCache and TaylorSeer with their knob set to the budget on the calibration seeds."""
+    from diffusers.hooks import FirstBlockCacheConfig, MagCacheConfig, TaylorSeerCacheConfig
+
+    T = setup.steps
+
+    def fraction(config) -> float:
+        rule = HookRule("", config)
+        return float(np.mean([run_hooked(setup, run, rule, s, T)[1] for s in seeds])) / full_flops
+
+    def bisect(make, lo=1e-4, hi=10.0, iterations=10):
+        best = None
+        for _ in range(iterations):
+            mid = math.sqrt(lo * hi)
+            f = fraction(make(mid))
+            if f <= budget:
+                hi = mid
+                if best is None or f > best[1]:
+                    best = (mid, f)
+                if f >= budget * (1 - planning.MATCH):
+                    break
+            else:
+                lo = mid
+        return best
+
+    rules = []
+    fb = bisect(lambda t: FirstBlockCacheConfig(threshold=t))
+    if fb:
+        rules.append(HookRule("diffusers FirstBlockCache", FirstBlockCacheConfig(threshold=fb[0]),
+                              f"threshold {fb[0]:.4g}"))
+    ratios = mag_ratios(setup, run, seeds[0])
+    mc = bisect(lambda t: MagCacheConfig(threshold=t, max_skip_steps=T, retention_ratio=0.1, num_inference_steps=T,
+                                         mag_ratios=ratios))
+    if mc:
+        rules.append(HookRule("diffusers MagCache", MagCacheConfig(threshold=mc[0], max_skip_steps=T,
+                                                                   retention_ratio=0.1, num_inference_steps=T,
+                                                                   mag_ratios=ratios), f"threshold {mc[0]:.4g}"))
+    best = None
+    for before in (1, 2, 3):
+        for n in range(2, T):
+            config = TaylorSeerCacheConfig(cache_interval=n, disable_cache_before_step=before, max_order=1,
+                                           taylor_factors_dtype=torch.float32,
+                                           cache_identifiers=[r"transformer_blocks\.\d+"])
+            f = fraction(config)
+            if f <= budget * (1 + planning.MATCH):
+                if best is None or f > best[1]:
+                    best = (config, f)
+                break  # a larger interval only costs less
+    if best:
+        c = best[0]
+        rules.append(HookRule("diffusers TaylorSeer", c, f"cache_interval {c.cache_interval}, "
+                                                         f"disable_cache_before_step {c.disable_cache_before_step}"))
+    return rules
+
+
+# -- held-out evaluation ------------------------------------------------------------------------------------------------
+
+@dataclasses.dataclass
+class Row:
+    name: str
+    kind: str
+    note: str
+    psnr: list = dataclasses.field(default_factory=list)
+    ssim: list = dataclasses.field(default_factory=list)
+    agree: list = dataclasses.field(default_factory=list)
+    macs: list = dataclasses.field(default_factory=list)
+    seconds: list = dataclasses.field(default_factory=list)
+    images: list = dataclasses.field(default_factory=list)
+    eligible: bool = True
+
+
+def evaluate(setup: Setup, run, plan, hook_rules, seeds, full_flops: float) -> tuple[list[Row], Row]:
+    T = setup.steps
+    rows = [Row(c.name, c.kind, c.note) for c in plan.candidates] + [Row(r.name, "diffusers", r.note)
+                                                                      for r in hook_rules]
+    base = Row("uncached", "uncached", f"{T} steps")
+    memo = {}
+    for seed in seeds:
+        t0 = time.perf_counter()
+        with torch.no_grad():
+            ref = planning._images(run(setup.pipe, seed, T))
+        base.seconds.append(time.perf_counter() - t0)
+        base.images.append(ref)
+        base.agree.append(ev.agreement(_u8(ref), setup.labels[seed]))
+        for row, cand in zip(rows, plan.candidates):
+            t0 = time.perf_counter()
+            out, frac, _ = planning._run_one(setup.pipe, run, seed, cand.steps, cand.config, T, memo)
+            _record(row, setup, seed, out, ref, frac, time.perf_counter() - t0)
+        for row, rule in zip(rows[len(plan.candidates):], hook_rules):
+            t0 = time.perf_counter()
+            out, flops, _ = run_hooked(setup, run, rule, seed, T)
+            _record(row, setup, seed, out, ref, flops / full_flops, time.perf_counter() - t0)
+    for row, cand in zip(rows, plan.candidates):
+        row.eligible = bool(cand.eligible and np.mean(row.macs) <= plan.mac_budget * (1 + planning.MATCH))
+    for row in rows[len(plan.candidates):]:
+        row.eligible = bool(np.mean(row.macs) <= plan.mac_budget * (1 + planning.MATCH))
+    return rows, base
+
+
+def _u8(images: np.ndarray) -> np.ndarray:
+    return np.round(np.clip(images, 0, 1) * 255).astype(np.uint8)
+
+
+def _record(row: Row, setup: Setup, seed: int, out, ref, frac: float, seconds: float) -> None:
+    p, s, _ = planning._figures(out, ref)
+    row.psnr.append(p)
+    row.ssim.append(s)
+    row.agree.append(ev.agreement(_u8(out), setup.labels[seed]))
+    row.macs.append(frac)
+    row.seconds.append(seconds)
+    row.images.append(out)
+
+
+def summarize(rows: list[Row], base: Row, budget: float, rounds: int = 1000) -> tuple[str, dict]:
+    pool = [r for r in rows if r.eligible]
+    best = max(pool, key=lambda r: np.mean(r.psnr))
+    uniform = [r for r in pool if r.kind == "uniform"]
+    ref_row = max(uniform, key=lambda r: np.mean(r.psnr)) if uniform else best
+    out = {"budget": budget, "best_by_psnr": best.name, "best_uniform": ref_row.name, "rows": []}
+    lines = [f"| rule | MACs (of uncached) | speedup (measured) | PSNR dB | vs best (paired std) | "
+             f"vs best uniform (paired std) | SSIM | agreement | FID-emoji | note |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    base_fid = ev.fid(_u8(np.concatenate(base.images)))
+    for r in [base] + rows:
+        fid = ev.fid(_u8(np.concatenate(r.images))) if r is not base else base_fid
+        speed = statistics.median(b / s for b, s in zip(base.seconds, r.seconds))
+        rec = {"name": r.name, "kind": r.kind, "note": r.note, "eligible": r.eligible,
+               "mac_fraction": float(np.mean(r.macs)) if r.macs else 1.0, "speedup_measured": speed,
+               "agreement": float(np.mean(r.agree)), "fid": fid}
+        if r is base:
+            lines.append(f"| uncached | 1.000 | 1.00x | inf | | | 1 | {rec['agreement']:.3f} | {fid:.3f} | "
+                         f"{r.note} |")
+            out["uncached"] = rec
+            continue
+        d_best = float(np.mean(r.psnr) - np.mean(best.psnr))
+        d_uni = float(np.mean(r.psnr) - np.mean(ref_row.psnr))
+        s_best = planning.paired_bootstrap_std(r.psnr, best.psnr, rounds)
+        s_uni = planning.paired_bootstrap_std(r.psnr, ref_row.psnr, rounds)
+        rec.update(psnr=float(np.mean(r.psnr)), ssim=float(np.mean(r.ssim)), psnr_minus_best=d_best,
+                   paired_std_best=s_best, psnr_minus_uniform=d_uni, paired_std_uniform=s_uni,
+                   psnr_per_seed=[float(x) for x in r.psnr], macs_per_seed=[float(x) for x in r.macs])
+        out["rows"].append(rec)
+        name = f"**{r.name}**" if r is best else r.name
+        over = "" if r.eligible else " (over budget)"
+        lines.append(f"| {name}{over} | {rec['mac_fraction']:.3f} | {speed:.2f}x | {rec['psnr']:.2f} | "
+                     f"{d_best:+.2f} ({s_best:.2f}) | {d_uni:+.2f} ({s_uni:.2f}) | {rec['ssim']:.4f} | "
+                     f"{rec['agreement']:.3f} | {fid:.3f} | {r.note} |")
+    return "\n".join(lines), out
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", choices=["sd", "pixart"], required=True)
+    ap.add_argument("--steps", type=int, default=25)
+    ap.add_argument("--guidance", type=float, default=3.0)
+    ap.add_argument("--per-seed", type=int, default=8, help="prompts per seed (one batch)")
+    ap.add_argument("--calibration", type=int, default=4, help="calibration seeds")
+    ap.add_argument("--held-out", type=int, default=16, help="held-out seeds")
+    ap.add_argument("--budgets", type=float, nargs="+", default=list(BUDGETS))
+    ap.add_argument("--predictor", default="final")
+    ap.add_argument("--out", type=Path, required=True)
+    args = ap.parse_args(argv)
+    torch.manual_seed(0)
+    t_start = time.time()
+    pipe = load(args.model)
+    n = args.calibration + args.held_out
+    prompts, labels = prompt_batches(n, args.per_seed)
+    setup = Setup(pipe, args.model, args.steps, args.guidance, prompts, labels)
+    run = make_run(setup)
+    cal_seeds, held = list(range(args.calibration)), list(range(args.calibration, n))
+    full_flops = None
+    if args.model == "pixart":
+        full_flops = float(np.mean([run_hooked(setup, run, None, s, args.steps)[1] for s in cal_seeds]))
+    args.out.mkdir(parents=True, exist_ok=True)
+    report = {"model": args.model, "steps": args.steps, "guidance": args.guidance, "per_seed": args.per_seed,
+              "calibration_seeds": cal_seeds, "held_out_seeds": held, "predictor": args.predictor,
+              "torch_threads": torch.get_num_threads(), "budgets": []}
+    md = [f"# Quality per compute: emoji {args.model}, DDIM {args.steps} steps, guidance {args.guidance}", "",
+          f"Command: `OMP_NUM_THREADS=1 .venv/bin/python benchmarks/quality_per_compute.py --model {args.model} "
+          f"--out {args.out}` (torch threads {torch.get_num_threads()}). {args.per_seed} prompts per seed (random "
+          f"images of the data); {len(cal_seeds)} calibration seeds choose every rule's knob, {len(held)} held-out "
+          f"seeds measure. PSNR/SSIM against the uncached {args.steps}-step output; differences paired per seed "
+          f"(bootstrap std); agreement and FID-emoji on the emoji classifier; speedup = median over held-out "
+          f"seeds of uncached time / rule time (one thread). Bold: the best PSNR within the budget.", ""]
+    for budget in args.budgets:
+        t0 = time.time()
+        plan = planning.plan_for(pipe, run, args.steps, budget, calibration_seeds=cal_seeds,
+                                 predictor=args.predictor)
+        hooks = search_hooks(setup, run, cal_seeds, budget, full_flops) if args.model == "pixart" else []
+        rows, base = evaluate(setup, run, plan, hooks, held, full_flops)
+        table, out = summarize(rows, base, budget)
+        out.update(seconds=round(time.time() - t0, 1), plan_pick=plan.best.name, plan_table=plan.table())
+        report["budgets"].append(out)
+        md += [f"## {1 / budget:.0f}x fewer MACs (budget {budget:.3f})", "", table, "",
+               f"`stepcache plan` on the calibration seeds picks **{plan.best.name}** ({plan.recommendation}). "
+               f"{out['seconds']:.0f} s.", ""]
+        (args.out / f"{args.model}.json").write_text(json.dumps(report, indent=2) + "\n")
+        (args.out / f"{args.model}.md").write_text("\n".join(md) + "\n")
+        print("\n".join(md[-5:]), flush=True)
+    report["seconds"] = round(time.time() - t_start, 1)
+    (args.out / f"{args.model}.json").write_text(json.dumps(report, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
