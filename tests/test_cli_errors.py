@@ -62,7 +62,12 @@ CASES = [
     (["calibrate", "--out", "{ws}/p.json"], "the following arguments are required: --speedup", 2, ()),
     (["analyze", "--scheduler", "euler", "--out", "{ws}/o"], "argument --scheduler: invalid choice: 'euler'", 2, ()),
     # -- demo
-    (["demo", "--samples", "1", "--out", "{ws}/o"], "--samples must be an integer in [2, inf), got 1", 2, ()),
+    (["demo", "--samples", "0", "--out", "{ws}/o"], "--samples must be an integer in [1, inf), got 0", 2, ()),
+    (["demo", "--model", "digits", "--samples", "1", "--out", "{ws}/o"],
+     "--samples must be an integer in [2, inf), got 1 (FID-domain needs at least 2)", 2, ()),
+    (["demo", "--model", "faces", "--out", "{ws}/o"], "argument --model: invalid choice: 'faces'", 2, ()),
+    (["demo", "--fast", "--steps", "2000", "--out", "{ws}/o"], "--steps must be an integer in [1, 1000], got 2000",
+     2, ()),
     (["demo", "--steps", "0", "--out", "{ws}/o"], "--steps must be an integer in [1, 1000], got 0", 2, ()),
     (["demo", "--guidance", "nan", "--out", "{ws}/o"], "--guidance must be a finite number in [1, inf), got nan",
      2, ()),
@@ -179,12 +184,12 @@ def test_version(capsys):
 
 def test_debug_shows_the_original_error(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match=r"--samples must be an integer in \[2, inf\), got 1"):
-        main(["demo", "--samples", "1", "--out", str(tmp_path / "o"), "--debug"])
-    with pytest.raises(ValueError, match=r"--samples must be an integer in \[2, inf\), got 1"):
-        main(["--debug", "demo", "--samples", "1", "--out", str(tmp_path / "o")])
+        main(["demo", "--model", "digits", "--samples", "1", "--out", str(tmp_path / "o"), "--debug"])
+    with pytest.raises(ValueError, match=r"--samples must be an integer in \[1, inf\), got 0"):
+        main(["--debug", "demo", "--samples", "0", "--out", str(tmp_path / "o")])
     monkeypatch.setenv("STEPCACHE_DEBUG", "1")
     with pytest.raises(ValueError, match=r"--samples must be an integer"):
-        main(["demo", "--samples", "1", "--out", str(tmp_path / "o")])
+        main(["demo", "--samples", "0", "--out", str(tmp_path / "o")])
     assert not (tmp_path / "o").exists()
 
 

@@ -49,12 +49,20 @@ def build_parser() -> Parser:
     sub = ap.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     demo = sub.add_parser("demo", parents=[common],
-                          help="DeepCache on the embedded MNIST DDPM: a grid and a table (offline)")
+                          help="DeepCache on the embedded emoji text-to-image models (U-Net and transformer) or "
+                               "the MNIST DDPM: a grid and a table (offline)")
+    demo.add_argument("--model", choices=["emoji", "digits"], default="emoji",
+                      help="emoji: the text-to-image SD U-Net and PixArt transformer on 16 prompts (default); "
+                           "digits: the class-conditional MNIST DDPM")
     demo.add_argument("--out", type=Path, default=Path("out/demo"), help="folder for demo.png and demo.md")
-    demo.add_argument("--samples", type=int, default=100, help="samples per setting (FID-domain, accuracy), >= 2")
-    demo.add_argument("--steps", type=int, default=50, help="DDIM steps")
-    demo.add_argument("--guidance", type=float, default=1.0, help="classifier-free guidance scale (1: none)")
-    demo.add_argument("--fast", action="store_true", help="a quick look: 20 samples, 25 steps, no FID")
+    demo.add_argument("--samples", type=int, default=None,
+                      help="images per setting (emoji: 32, the 16 prompts in turn, >= 1; "
+                           "digits: 100, >= 2 for FID-domain)")
+    demo.add_argument("--steps", type=int, default=None, help="DDIM steps (emoji: 25, digits: 50)")
+    demo.add_argument("--guidance", type=float, default=None,
+                      help="classifier-free guidance scale (emoji: 3, digits: 1 = none)")
+    demo.add_argument("--fast", action="store_true",
+                      help="a quick look: emoji 4 prompts, 10 steps; digits 20 samples, 25 steps, no FID")
     demo.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
 
     bench = sub.add_parser("bench", parents=[common],
@@ -247,20 +255,28 @@ def _has(module: str) -> bool:
 
 # -- the commands: each checks its inputs and returns the work to do --------------------------------------------------
 
+#: ``stepcache demo``'s defaults per --model: images, steps, guidance, the lowest --samples (and why)
+DEMO_DEFAULTS = {"emoji": (32, 25, 3.0, 1, ""), "digits": (100, 50, 1.0, 2, " (FID-domain needs at least 2)")}
+
+
 def prepare_demo(args, prog):
-    if args.fast:
-        samples, steps, fid = 20, 25, False
-    else:
-        samples = _int("--samples", args.samples, 2, why=" (FID-domain needs at least 2)")
-        steps, fid = _int("--steps", args.steps, 1, 1000), True
-    guidance = _guidance(args.guidance)
+    samples, steps, guidance, low, why = DEMO_DEFAULTS[args.model]
+    samples = _int("--samples", samples if args.samples is None else args.samples, low, why=why)
+    steps = _int("--steps", steps if args.steps is None else args.steps, 1, 1000)
+    guidance = _guidance(guidance if args.guidance is None else args.guidance)
     _threads("--threads", args.threads)
     check_out_dir(args.out)
+    if args.model == "digits":
+        kwargs = dict(samples=20, steps=25, fid=False) if args.fast else dict(samples=samples, steps=steps, fid=True)
+    else:
+        from .demo_emoji import FAST
+
+        kwargs = dict(FAST) if args.fast else dict(samples=samples, steps=steps)
 
     def run():
         from .demo import run_demo
 
-        print(run_demo(args.out, samples=samples, steps=steps, guidance=guidance, fid=fid, threads=args.threads))
+        print(run_demo(args.out, args.model, guidance=guidance, threads=args.threads, **kwargs))
         print(f"\nwrote {args.out / 'demo.png'} and {args.out / 'demo.md'}")
     return run
 

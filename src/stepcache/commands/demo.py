@@ -1,4 +1,6 @@
-"""``stepcache demo``: DeepCache on the embedded MNIST DDPM, side by side with the uncached model."""
+"""``stepcache demo``: DeepCache side by side with the uncached model, on the embedded emoji text-to-image models
+(``--model emoji``, the default: :mod:`stepcache.commands.demo_emoji`) or on the embedded MNIST DDPM
+(``--model digits``: :func:`run_digits`)."""
 
 from __future__ import annotations
 
@@ -23,7 +25,22 @@ SETTINGS = [
 ]
 
 
-def run_demo(out: Path, samples: int = 100, steps: int = 50, guidance: float = 1.0, chunk: int = 20,
+#: the demo's models: ``--model``
+MODELS = ("emoji", "digits")
+
+
+def run_demo(out: Path, model: str = "emoji", **kwargs) -> str:
+    """Run the demo of ``model`` (one of :data:`MODELS`) into ``out``; return its text (settings and table)."""
+    if model == "emoji":
+        from .demo_emoji import run_emoji
+
+        return run_emoji(out, **kwargs)
+    if model == "digits":
+        return run_digits(out, **kwargs)
+    raise ValueError(f"model must be one of {', '.join(MODELS)}, got {model!r}")
+
+
+def run_digits(out: Path, samples: int = 100, steps: int = 50, guidance: float = 1.0, chunk: int = 20,
              fid: bool = True, threads: int | None = None) -> str:
     samples = check_int("samples", samples, 2 if fid else 1)  # FID-domain needs two samples or more
     steps = check_int("steps", steps, 1, 1000)
