@@ -287,12 +287,12 @@ def fbc_off(model):
 
 
 # -- one model -----------------------------------------------------------------------------------------------------
-def bench(name, build, width, threshold, steps, rounds):
+def bench(name, build, width, threshold, steps, rounds, uniform=True):
     model, loop, shape = build(width)
     stack = stepcache.families.transformer.stack(model, 1, 0)
     second = model.get_submodule(stack.blocks[1])
     settings = [Setting("uncached", model, loop, steps)]
-    settings += [Setting(label, model, loop, steps, DeepCacheConfig(**kw)) for label, kw in UNIFORM]
+    settings += [Setting(label, model, loop, steps, DeepCacheConfig(**kw)) for label, kw in UNIFORM if uniform]
     settings += [Setting(f"first-block {threshold} (stepcache)", model, loop, steps,
                          DeepCacheConfig(schedule="first-block", threshold=threshold)),
                  Setting(f"FirstBlockCache {threshold} (diffusers)", model, loop, steps, fbc=threshold)]
@@ -392,27 +392,32 @@ def main():
     ap.add_argument("--models", nargs="*", default=["dit", "flux"])
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     ap.add_argument("--md-only", action="store_true", help="rewrite the .md from the .json, run nothing")
+    ap.add_argument("--no-uniform", action="store_true",
+                    help="only uncached, first-block and FirstBlockCache (the head-to-head, more rounds for the time)")
+    ap.add_argument("--name", default="transformer_speed", help="results file name (.json, .md) under --out")
     args = ap.parse_args()
     if args.md_only:
-        data = json.loads((args.out / "transformer_speed.json").read_text())
-        return write_md(args.out / "transformer_speed.md", data["meta"], data["results"])
+        data = json.loads((args.out / f"{args.name}.json").read_text())
+        return write_md(args.out / f"{args.name}.md", data["meta"], data["results"])
     torch.set_num_threads(1)
 
     cmd = ("OMP_NUM_THREADS=1 .venv/bin/python benchmarks/transformer_bench.py --steps {steps} --rounds {rounds} "
            "--dit-width {dit_width} --flux-width {flux_width} --dit-threshold {dit_threshold} "
            "--flux-threshold {flux_threshold} --models {m}").format(**vars(args), m=" ".join(args.models))
+    if args.no_uniform or args.name != "transformer_speed":
+        cmd += (" --no-uniform" if args.no_uniform else "") + f" --name {args.name}"
     t0 = time.time()
     results = []
     for name in args.models:
         build, width, th = ((dit, args.dit_width, args.dit_threshold) if name == "dit" else
                             (flux, args.flux_width, args.flux_threshold))
-        results.append(bench(name, build, width, th, args.steps, args.rounds))
+        results.append(bench(name, build, width, th, args.steps, args.rounds, uniform=not args.no_uniform))
     versions = {p: md.version(p) for p in ("torch", "diffusers")}
     meta = dict(command=cmd, machine=machine(), versions=versions, seconds=round(time.time() - t0, 1),
                 torch_threads=torch.get_num_threads())
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "transformer_speed.json").write_text(json.dumps(dict(meta=meta, results=results), indent=1))
-    write_md(args.out / "transformer_speed.md", meta, results)
+    (args.out / f"{args.name}.json").write_text(json.dumps(dict(meta=meta, results=results), indent=1))
+    write_md(args.out / f"{args.name}.md", meta, results)
 
 
 def write_md(path, meta, results):
