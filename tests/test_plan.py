@@ -236,7 +236,9 @@ def _snapshot(root: Path) -> dict:
     (["--measure", "fid"], "invalid choice: 'fid'"),
     (["--candidates", "magic"], "invalid choice: 'magic'"),
     (["--model", "{ws}/nothing"], "not found"),
-    (["--model", "{ws}/emptydir"], "cannot load a class-conditional pipeline"),
+    (["--model", "{ws}/emptydir"], "cannot load a pipeline from it (no readable model_index.json"),
+    (["--prompts", "{ws}/afile"], "--prompts is for text-to-image models"),
+    (["--branches", "F1B0"], "--branches must be integers, got 'F1B0'"),
     (["--out", "{ws}/afile"], "is a file, not a folder"),
 ])
 def test_cli_bad_input_one_line_nothing_written(folder, tmp_path, capsys, monkeypatch, argv, message):
@@ -304,3 +306,54 @@ def test_plan_on_a_transformer_every_rule_and_its_profile(tmp_path):
     with stepcache.cached(pipe, config):
         assert np.array_equal(run_dit(pipe, 5, T), expected)
     assert "live blocks F1B1" in forced.recommendation
+
+
+# text-to-image pipelines on the command line ------------------------------------------------------------------------
+def _emoji(name):
+    from stepcache import emoji_eval as ev
+
+    folder = {"emoji-sd": ev.SD_DIR, "emoji-pixart": ev.PIXART_DIR}[name]
+    if not (folder / "model_index.json").exists():
+        pytest.skip(f"{name} not exported")
+    return folder
+
+
+@pytest.mark.parametrize("name, branches", [("emoji-sd", ["1"]), ("emoji-pixart", ["F1B0", "F2B1"])])
+def test_cli_plans_a_text_to_image_pipeline(name, branches, tmp_path, capsys):
+    """``--model emoji-sd`` / ``emoji-pixart`` (the demo's prompts by default) and a pipeline folder with a
+    ``--prompts`` file: the same harness, on prompts; transformer placements as F<first>B<last>."""
+    folder = _emoji(name)
+    out = tmp_path / "o"
+    main(["plan", "--model", name, "--steps", "4", "--seeds", "2", "--held-out", "0", "--predictor", "output",
+          "--branches", *branches, "--candidates", "steps", "uniform", "--out", str(out)])
+    data = json.loads((out / "plan.json").read_text())
+    names = {c["name"] for c in data["candidates"]}
+    assert "2 steps, no cache" in names and any(n.startswith(f"uniform {'b' if name == 'emoji-sd' else ''}"
+                                                                 f"{branches[0]}") for n in names)
+    assert "prompt = line seed mod 16" in (out / "plan.md").read_text()
+    prompts = tmp_path / "prompts.txt"
+    prompts.write_text("grinning face\n\njapan flag\n")
+    main(["plan", "--model", str(folder), "--prompts", str(prompts), "--steps", "4", "--seeds", "2",
+          "--held-out", "0", "--candidates", "steps", "--out", str(out)])
+    assert "prompt = line seed mod 2" in (out / "plan.md").read_text()
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize("argv, message", [
+    ([], "--prompts is required for a text-to-image --model"),
+    (["--prompts", "{ws}/nofile"], "--prompts {ws}/nofile not found"),
+    (["--prompts", "{ws}/empty.txt"], "has no prompt"),
+    (["--prompts", "{ws}/p.txt", "--branches", "x"], "--branches must be integers, got 'x'"),
+])
+def test_cli_text_to_image_bad_input(tmp_path, capsys, argv, message):
+    folder = _emoji("emoji-sd")
+    ws = tmp_path
+    (ws / "empty.txt").write_text("\n \n")
+    (ws / "p.txt").write_text("grinning face\n")
+    argv = ["plan", "--model", str(folder), "--steps", "4", "--seeds", "2", "--held-out", "0", "--out",
+            str(ws / "o")] + [a.replace("{ws}", str(ws)) for a in argv]
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert exc.value.code == 2 and len(err) == 1 and message.replace("{ws}", str(ws)) in err[0], err
+    assert not (ws / "o").exists()

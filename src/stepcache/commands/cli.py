@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import inspect
+import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -142,8 +145,13 @@ def _add_plan_parser(sub, common) -> None:
     p = sub.add_parser("plan", parents=[common],
                        help="at a MAC budget: fewer steps or which caching rule? measure them all, recommend one, "
                             "write a profile")
-    p.add_argument("--model", default="embedded", help="'embedded' (the MNIST DDPM) or a class-conditional "
-                                                       "pipeline folder")
+    p.add_argument("--model", default="embedded",
+                   help="'embedded' (the MNIST DDPM), 'emoji-sd' / 'emoji-pixart' (the embedded text-to-image U-Net "
+                        "and transformer), or a pipeline folder: class-conditional, or any diffusers text-to-image "
+                        "pipeline (U-Net or transformer)")
+    p.add_argument("--prompts", type=Path, default=None,
+                   help="text-to-image: a file of prompts, one per line; seed s draws line s mod n (default for the "
+                        "emoji models: the demo's 16 prompts)")
     p.add_argument("--scheduler", choices=["ddim", "dpm"], default="ddim")
     p.add_argument("--steps", type=int, default=50, help="your step count (>= 2): the uncached reference")
     p.add_argument("--speedup", type=float, default=2.0, help="budget: this many times fewer U-Net MACs (> 1)")
@@ -153,9 +161,12 @@ def _add_plan_parser(sub, common) -> None:
     p.add_argument("--held-out", type=int, default=8, help="held-out seeds to check the pick on (0: none, else >= 2)")
     p.add_argument("--seed", type=int, default=10_000,
                    help="first seed; the held-out seeds follow the calibration ones")
-    p.add_argument("--guidance", type=float, default=1.0)
-    p.add_argument("--branches", type=int, nargs="+", default=None,
-                   help="branches of the caching rules (default: up to 3 shallowest that leave 2 full steps)")
+    p.add_argument("--guidance", type=float, default=None,
+                   help="classifier-free guidance (default: 1 = none for class-conditional models, 3 for the emoji "
+                        "models, the pipeline's own default for other text-to-image folders)")
+    p.add_argument("--branches", nargs="+", default=None,
+                   help="where the caching rules cache: U-Net branches (1 2 ...; default: up to 3 shallowest that "
+                        "leave 2 full steps) or a transformer's live blocks (F1B0 F2B1 ...; default: the 3 cheapest)")
     p.add_argument("--candidates", nargs="+", choices=list(PLAN_KINDS), default=None,
                    help="kinds to measure (default all)")
     p.add_argument("--predictor", choices=["feature", "output", "final"], default="final",
@@ -230,19 +241,104 @@ def _max_steps(pipe) -> int | None:
     return getattr(pipe.scheduler.config, "num_train_timesteps", None)
 
 
-def _check_branches(pipe, branches) -> list[int] | None:
+def _check_branches(pipe, branches) -> list | None:
+    """``--branches``: U-Net branches (ints) or a transformer's live blocks (``F1B0``: first 1, last 0)."""
     if branches is None:
         return None
     from .. import api
+    from ..families import transformer
     from ..families.unet import layout
 
-    n = layout(api.split(pipe)[0]).num_branches
-    for b in branches:
-        _int("--branches", b, 1, n, f" (this model has {n} branches)")
-    dup = sorted({b for b in branches if branches.count(b) > 1})
+    model = api.split(pipe)[0]
+    if transformer.is_transformer(model):
+        n = len(transformer.block_names(model))
+        out = []
+        for b in branches:
+            m = re.fullmatch(r"F(\d+)B(\d+)", str(b))
+            if m is None:
+                raise ValueError(f"--branches of a transformer are its live blocks as F<first>B<last>, e.g. F1B0, "
+                                 f"got {b!r}")
+            first, last = int(m[1]), int(m[2])
+            _int("--branches F", first, 1, n - 1, f" (this {type(model).__name__} has {n} blocks)")
+            try:
+                transformer.stack(model, first, last)
+            except ValueError as e:
+                raise ValueError(f"--branches {b}: {e}") from None
+            out.append((first, last))
+    else:
+        n = layout(model).num_branches
+        out = [_int("--branches", _as_int("--branches", b), 1, n, f" (this model has {n} branches)")
+               for b in branches]
+    dup = sorted({str(b) for b in branches if list(branches).count(b) > 1})
     if dup:
         raise ValueError(f"--branches lists {dup[0]} twice; give each branch once")
-    return list(branches)
+    return out
+
+
+def _as_int(flag: str, value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{flag} must be integers, got {value!r}") from None
+
+
+#: the embedded text-to-image models ``stepcache plan --model`` knows by name, and their guidance
+_EMOJI_MODELS = ("emoji-sd", "emoji-pixart")
+
+
+def _load_plan_model(arg: str, scheduler: str):
+    """``(pipe, text)``: the pipeline ``--model`` names, and whether it takes prompts (text-to-image)."""
+    if arg == "embedded":
+        return _load_model(None, scheduler), False
+    from ..sampling import EMBEDDED_MODEL
+
+    folder = EMBEDDED_MODEL.parent / arg if arg in _EMOJI_MODELS else Path(arg)
+    index = folder / "model_index.json"
+    if not folder.exists():
+        raise FileNotFoundError(f"--model {arg} not found: give 'embedded', {', '.join(map(repr, _EMOJI_MODELS))} "
+                                "or a pipeline folder")
+    try:
+        kind = json.loads(index.read_text()).get("_class_name")
+    except (OSError, ValueError) as e:
+        raise ValueError(f"--model {arg}: cannot load a pipeline from it (no readable model_index.json: "
+                         f"{type(e).__name__})") from None
+    if kind == "ClassConditionalPipeline":
+        return _load_model(folder, scheduler), False
+    try:
+        import torch
+        from diffusers import DDIMScheduler, DiffusionPipeline, DPMSolverMultistepScheduler
+
+        from .. import api
+        from ..families import transformer
+        from ..families.unet import check_supported
+
+        pipe = DiffusionPipeline.from_pretrained(str(folder))
+        model = api.split(pipe)[0]
+        if not isinstance(model, torch.nn.Module):
+            raise ValueError(f"{kind} has no U-Net or transformer")
+        transformer.check_supported(model) if transformer.is_transformer(model) else check_supported(model)
+    except Exception as e:
+        raise ValueError(f"--model {arg}: cannot load a text-to-image pipeline from it "
+                         f"({type(e).__name__}: {' '.join(str(e).split())[:200]})") from e
+    pipe.scheduler = (DPMSolverMultistepScheduler if scheduler == "dpm" else DDIMScheduler).from_config(
+        pipe.scheduler.config)
+    pipe.set_progress_bar_config(disable=True)
+    return pipe, True
+
+
+def _plan_prompts(path: Path | None, model_arg: str) -> list[str]:
+    if path is None:
+        if model_arg in _EMOJI_MODELS:
+            from .demo_emoji import PROMPTS
+
+            return [p for p, _ in PROMPTS]
+        raise ValueError("--prompts is required for a text-to-image --model: a file with one prompt per line")
+    if not path.is_file():
+        raise FileNotFoundError(f"--prompts {path} not found (a file with one prompt per line)")
+    prompts = [line.strip() for line in path.read_text().splitlines() if line.strip()]
+    if not prompts:
+        raise ValueError(f"--prompts {path} has no prompt (one per line)")
+    return prompts
 
 
 def _note(prog: str, text: str) -> None:
@@ -493,15 +589,46 @@ def prepare_plan(args, prog):
     _threads("--threads", args.threads)
     kinds = list(PLAN_KINDS) if args.candidates is None else list(dict.fromkeys(args.candidates))
     check_out_dir(args.out)
-    model = None if args.model == "embedded" else Path(args.model)
-    pipe = _load_model(model, args.scheduler)
+    pipe, text = _load_plan_model(args.model, args.scheduler)
+    if text:
+        prompts = _plan_prompts(args.prompts, args.model)
+        if guidance is None and args.model in _EMOJI_MODELS:
+            guidance = 3.0
+    elif args.prompts is not None:
+        raise ValueError(f"--prompts is for text-to-image models; --model {args.model} is class-conditional")
+    elif guidance is None:
+        guidance = 1.0
     high = _max_steps(pipe)
     steps = _int("--steps", steps, 2, high, f" ({high} training timesteps)" if high else "")
     branches = _check_branches(pipe, args.branches)
-    from .. import api
-    from ..calibration import full_steps_for_budget
+    import torch
 
-    fractions = {b.branch: b.mac_fraction for b in api.branches(pipe)}
+    from .. import api
+    from ..calibration import full_steps_for_budget, placement_fractions, placement_name
+    from ..core.config import DeepCacheConfig
+    from ..families import transformer
+
+    call = {}
+    if text:
+        model = api.split(pipe)[0]
+        if "use_resolution_binning" in inspect.signature(type(pipe).__call__).parameters and \
+                getattr(model.config, "sample_size", None) not in (16, 32, 64, 128):
+            call["use_resolution_binning"] = False  # PixArt's bins exist for those sample sizes only
+        if guidance is not None:
+            call["guidance_scale"] = guidance
+
+    def run_pipe(p, seed, n):
+        gen = torch.Generator().manual_seed(seed)
+        if text:
+            return p(prompts[seed % len(prompts)], num_inference_steps=n, output_type="np", generator=gen,
+                     **call).images
+        return p([seed % pipe.null_class], num_inference_steps=n, guidance_scale=guidance, output_type="np",
+                 generator=[gen]).images
+
+    with api.cached(pipe, DeepCacheConfig(interval=1)), torch.no_grad():  # inputs to count a transformer's MACs on
+        if transformer.is_transformer(api.split(pipe)[0]):
+            run_pipe(pipe, first, 2)
+        fractions = placement_fractions(pipe)
     caching = [k for k in kinds if k != "steps"]
     fewer = "steps" in kinds and steps // speedup >= 1
     considered = branches or sorted(fractions)
@@ -509,22 +636,18 @@ def prepare_plan(args, prog):
                                          for b in considered)):
         cheapest = min(fractions[b] for b in considered)
         raise ValueError(f"--speedup {speedup:g} is out of reach at --steps {steps} for the candidates asked for: "
-                         f"fewer steps need speedup <= {steps}, caching <= {1 / cheapest:.2f} (cheapest branch "
+                         f"fewer steps need speedup <= {steps}, caching <= {1 / cheapest:.2f} (cheapest placement "
                          "considered); ask for less")
     calibration = list(range(first, first + seeds))
     held = list(range(first + seeds, first + seeds + held_out))
     command = (f"stepcache plan --model {shlex.quote(args.model)} --scheduler {args.scheduler} --steps {steps} "
                f"--speedup {speedup:g} --measure {args.measure} --seeds {seeds} --held-out {held_out} "
-               f"--seed {first} --guidance {guidance:g} --predictor {args.predictor} --measure-seeds {measure_seeds}"
-               + (f" --branches {' '.join(map(str, branches))}" if branches else "")
+               + (f" --prompts {shlex.quote(str(args.prompts))}" if args.prompts else "")
+               + f" --seed {first}" + (f" --guidance {guidance:g}" if guidance is not None else "")
+               + f" --predictor {args.predictor} --measure-seeds {measure_seeds}"
+               + (f" --branches {' '.join(map(placement_name, branches))}" if branches else "")
                + (f" --candidates {' '.join(kinds)}" if args.candidates else "")
                + (f" --threads {args.threads}" if args.threads else "") + f" --out {shlex.quote(str(args.out))}")
-
-    def run_pipe(p, seed, n):
-        import torch
-
-        return p([seed % pipe.null_class], num_inference_steps=n, guidance_scale=guidance, output_type="np",
-                 generator=[torch.Generator().manual_seed(seed)]).images
 
     def run():
         import json
@@ -542,26 +665,27 @@ def prepare_plan(args, prog):
         evaluation = evaluate(plan, pipe, run_pipe, held) if held else None
         seconds = time.perf_counter() - t0
         best = plan.best
-        text = [f"# stepcache plan: {args.model} model, {args.scheduler.upper()} {steps} steps, "
-                f"{speedup:g}x fewer U-Net MACs", "", f"Command: `{command}`", "",
-                f"Calibration seeds {calibration[0]}..{calibration[-1]} (one image each, class = seed mod "
-                f"{pipe.null_class}); {seconds:.0f} s in all ({plan.seconds:.0f} s planning).", "",
-                "## Candidates (calibration seeds)", "", plan.table()]
+        what = (f"prompt = line seed mod {len(prompts)} of the prompts" if text else
+                f"class = seed mod {pipe.null_class}")
+        lines = [f"# stepcache plan: {args.model} model, {args.scheduler.upper()} {steps} steps, "
+                 f"{speedup:g}x fewer denoiser MACs", "", f"Command: `{command}`", "",
+                 f"Calibration seeds {calibration[0]}..{calibration[-1]} (one image each, {what}); {seconds:.0f} s "
+                 f"in all ({plan.seconds:.0f} s planning).", "", "## Candidates (calibration seeds)", "", plan.table()]
         if evaluation is not None:
-            text += ["", f"## Held-out check (seeds {held[0]}..{held[-1]})", "", evaluation.table()]
-        text = "\n".join(text) + "\n"
+            lines += ["", f"## Held-out check (seeds {held[0]}..{held[-1]})", "", evaluation.table()]
+        text_md = "\n".join(lines) + "\n"
         args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / "plan.md").write_text(text)
+        (args.out / "plan.md").write_text(text_md)
         data = dict(plan.to_json(), command=command, held_out=evaluation.to_json() if evaluation else None)
         (args.out / "plan.json").write_text(json.dumps(data, indent=2) + "\n")
-        print(text)
+        print(text_md)
         wrote = [args.out / "plan.md", args.out / "plan.json"]
         profile = args.out / "profile.json"
         if best.cached:
             plan.save_profile(profile)
             wrote.append(profile)
             use = (f"DeepCacheConfig.from_profile({str(profile)!r}, threshold={best.config.threshold!r}, "
-                   f"interval={best.config.interval})" if best.config.schedule == "adaptive"
+                   f"interval={best.config.interval})" if best.config.decides_online
                    else f"DeepCacheConfig.from_profile({str(profile)!r})")
             print(f"recommendation: {plan.recommendation}; use it with {use} at {best.steps} steps")
         else:
@@ -588,21 +712,23 @@ def _one_line(e: BaseException) -> str:
 
 
 class _quiet_loading:
-    """No "Loading pipeline components" bars while the inputs are checked: stderr carries the error alone."""
+    """No "Loading pipeline components" / "Loading weights" bars (diffusers', transformers') while the inputs are
+    checked: stderr carries the error alone."""
 
     def __enter__(self):
-        try:
-            from diffusers.utils import logging as dlog
-
-            self.was = dlog.is_progress_bar_enabled()
-            dlog.disable_progress_bar()
-            self.dlog = dlog
-        except ImportError:  # pragma: no cover
-            self.dlog = None
+        self.restore = []
+        for name in ("diffusers.utils.logging", "transformers.utils.logging"):
+            try:
+                log = importlib.import_module(name)
+            except ImportError:  # pragma: no cover
+                continue
+            if log.is_progress_bar_enabled():
+                log.disable_progress_bar()
+                self.restore.append(log)
 
     def __exit__(self, *exc):
-        if self.dlog is not None and self.was:
-            self.dlog.enable_progress_bar()
+        for log in self.restore:
+            log.enable_progress_bar()
 
 
 def _fail(prog: str, message: str, code: int) -> None:
