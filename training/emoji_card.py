@@ -5,7 +5,9 @@ the step-count fidelity to the 100-step image, loss curves and a sample grid.
     OMP_NUM_THREADS=1 python training/emoji_card.py --model src/stepcache/models/emoji-sd \
         --work /root/.cache/stepcache-train/t2i --vae-work /root/.cache/stepcache-train/vae
 
-(about 15 minutes at 1 thread: every image costs 2 U-Net calls per step, classifier-free guidance)
+(about 15 minutes at 1 thread: every image costs 2 U-Net calls per step, classifier-free guidance). After a new
+classifier (the model unchanged), re-measure with the same command plus ``--no-loss-plot`` and the card's
+``--status`` / ``--vae-note`` texts; report.json records the command and the classifier it was measured with.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -46,8 +49,19 @@ def vae_recon(vae, images: np.ndarray) -> np.ndarray:
     return E.from_model_range(torch.cat(out).clamp(-1, 1))
 
 
+def real_of(data: E.EmojiData, prompts: list[str]) -> np.ndarray:
+    """Indices of all real images (both vendors) whose prompt is one of ``prompts``."""
+    wanted = set(prompts)
+    return np.array([i for i, p in enumerate(data.prompts) if p in wanted])
+
+
+def se(p: float, n: int) -> float:
+    """Binomial standard error of a share p measured on n draws."""
+    return float((p * (1 - p) / max(n, 1)) ** 0.5)
+
+
 def measure(pipe, data: E.EmojiData, guidances, steps_list, n_fid: int, default_steps: int, n_train: int = 172,
-            n_steps: int = 128, seed: int = 0) -> dict:
+            n_steps: int = 128, seed: int = 0, prefer: float | None = None) -> dict:
     prompts, subs = ev.held_out_prompts()
     labels = ev.label_of(subs)
     res: dict = {"held_out_prompts": len(prompts)}
@@ -57,7 +71,8 @@ def measure(pipe, data: E.EmojiData, guidances, steps_list, n_fid: int, default_
         imgs = ev.generate(pipe, prompts, steps=default_steps, guidance=g, seed=seed)
         res["guidance_sweep"][str(g)] = ev.agreement(imgs, labels)
         print(f"guidance {g}: agreement {res['guidance_sweep'][str(g)]:.3f} ({time.time() - t0:.0f} s)", flush=True)
-    best = max(guidances, key=lambda g: res["guidance_sweep"][str(g)])
+    # the best on the held-out prompts; on an exact tie, ``prefer`` (the guidance of the previous measurement)
+    best = max(guidances, key=lambda g: (res["guidance_sweep"][str(g)], g == prefer))
     res["guidance"] = best
     # train-side prompts, for comparison (the model saw these emoji)
     rng = np.random.default_rng(seed)
@@ -65,12 +80,18 @@ def measure(pipe, data: E.EmojiData, guidances, steps_list, n_fid: int, default_
     imgs = ev.generate(pipe, [data.prompts[i] for i in train_idx], steps=default_steps, guidance=best, seed=seed)
     res["train_prompt_agreement"] = ev.agreement(imgs, data.labels[train_idx])
     res["train_prompts"] = int(n_train)
-    # real images of the held-out emoji: the ceiling of the measure
+    # the real images those prompts came from (the classifier was trained on them)
+    res["real_train_prompt_agreement"] = ev.agreement(data.images[train_idx], data.labels[train_idx])
+    # real images of the held-out emoji (both vendors: every held-out prompt, twice): the ceiling of the measure
     res["real_held_out_agreement"] = ev.agreement(data.images[data.held_out], data.labels[data.held_out])
+    res["real_held_out_images"] = int(data.held_out.sum())
 
     # step counts on n_steps held-out prompts: agreement, FID, fidelity to the most-steps image (same noise)
     s_prompts, s_subs = ev.held_out_prompts(n_steps, seed=seed + 2)
     res["steps_prompts"] = len(s_prompts)
+    s_real = real_of(data, s_prompts)
+    res["steps_real_agreement"] = ev.agreement(data.images[s_real], data.labels[s_real])
+    res["steps_real_images"] = len(s_real)
     by_steps, ref = {}, None
     for s in sorted(steps_list, reverse=True):
         imgs = ev.generate(pipe, s_prompts, steps=s, guidance=best, seed=seed)
@@ -90,7 +111,9 @@ def measure(pipe, data: E.EmojiData, guidances, steps_list, n_fid: int, default_
     res["fid"] = {"n": n_fid, "steps": default_steps, "guidance": best, "model": ev.fid(imgs),
                   "real_floor": ev.fid(data.images[idx]),
                   "vae_reconstruction_floor": ev.fid(vae_recon(pipe.vae, data.images[idx])),
-                  "model_agreement_all_prompts": ev.agreement(imgs, data.labels[idx])}
+                  "model_agreement_all_prompts": ev.agreement(imgs, data.labels[idx]),
+                  "real_agreement_all_prompts": ev.agreement(data.images[idx], data.labels[idx]),
+                  "held_out_images": int(data.held_out[idx].sum())}
     rec = vae_recon(pipe.vae, data.images[data.held_out])
     res["vae_held_out_psnr_db"] = psnr(rec, data.images[data.held_out])
     res["vae_reconstruction_held_out_agreement"] = ev.agreement(rec, data.labels[data.held_out])
@@ -185,12 +208,38 @@ def write_card(model: Path, res: dict, clf: dict, vae_rep: dict, train: dict, gr
     te_cfg = json.loads((model / "text_encoder" / "config.json").read_text())
     a = train.get("args", {})
     g = res["guidance"]
+    n_s = res.get("steps_prompts") or 1
+
+    def pm(p: float, n: int) -> str:
+        return f"{p:.1%} ± {se(p, n):.1%}"
+
     steps_rows = "\n".join(
-        f"| {s} | {v['agreement']:.1%} | {v['fid']:.3f} | "
+        f"| {s} | {pm(v['agreement'], n_s)} | {v['fid']:.3f} | "
         f"{'-' if v['psnr_to_most_steps'] is None else format(v['psnr_to_most_steps'], '.1f') + ' dB'} |"
         for s, v in res["by_steps"].items())
-    sweep = ", ".join(f"{k}: {v:.1%}" for k, v in res["guidance_sweep"].items())
+    n_h = res["held_out_prompts"]
+    top = max(res["guidance_sweep"].values())
+    tied = sum(v == top for v in res["guidance_sweep"].values()) > 1
+    kept = ("tied best on those same prompts (an exact tie: the guidance of the previous measurement kept)" if tied
+            else "the better of these on those same prompts")
+    sweep = ", ".join(f"{k}: {pm(v, n_h)}" for k, v in res["guidance_sweep"].items())
     f = res["fid"]
+    n_r, n_t = res["real_held_out_images"], res["train_prompts"]
+    agreement_rows = "\n".join([
+        f"| held-out emoji (never seen by the model nor the classifier): all {n_h} | {n_h} | "
+        f"**{pm(res['guidance_sweep'][str(g)], n_h)}** | {pm(res['real_held_out_agreement'], n_r)} | "
+        f"{n_r} (both vendors) |",
+        f"| held-out emoji: the step-count table's sample ({f['steps']} steps) | {n_s} | "
+        f"{pm(res['by_steps'][str(f['steps'])]['agreement'], n_s)} | "
+        f"{pm(res['steps_real_agreement'], res['steps_real_images'])} | {res['steps_real_images']} (both vendors) |",
+        f"| train-side emoji: the prompts of {n_t} random train-side images | {n_t} | "
+        f"{pm(res['train_prompt_agreement'], n_t)} | {pm(res['real_train_prompt_agreement'], n_t)} | "
+        f"{n_t} (those images; the classifier was trained on them) |",
+        f"| all emoji: the prompts of {f['n']} random images ({f['held_out_images']} of them held-out) | {f['n']} | "
+        f"{pm(f['model_agreement_all_prompts'], f['n'])} | {pm(f['real_agreement_all_prompts'], f['n'])} | "
+        f"{f['n']} (those images; {f['n'] - f['held_out_images']} of them the classifier's training images) |",
+        f"| held-out emoji, the VAE's reconstructions of the real images (no diffusion) | - | - | "
+        f"{pm(res['vae_reconstruction_held_out_agreement'], n_r)} | {n_r} |"])
     card = f"""# Embedded model: emoji text-to-image Stable Diffusion (32x32)
 {chr(10) + '**Status: ' + status + '**' + chr(10) if status else ''}
 A diffusers `StableDiffusionPipeline` trained from scratch here, on this project's shared 2-core CPU machine (1 torch
@@ -247,20 +296,30 @@ Scheduler: DDIM (the folder's), 1000 training steps, scaled-linear betas 0.00085
 
 ## Quality
 
-Measured with a subcategory classifier (`../emoji-classifier`, trained on the train-side real emoji; 99 classes)
-on the {res['held_out_prompts']} prompts of the held-out emoji, DDIM {f['steps']} steps, guidance {g}, one sample per prompt.
+Measured with a subcategory classifier (`../emoji-classifier`: 99 classes, trained on the real images of the train-side
+emoji only; {clf['held_out_accuracy']:.1%} right on the {clf['held_out_images']} real images of the held-out emoji,
+{clf['train_accuracy']:.1%} on the train-side ones), DDIM {f['steps']} steps, guidance {g}, one sample per prompt.
+**Prompt agreement** = the share of images whose predicted subcategory is the prompt's; each figure with its binomial
+standard error (± sqrt(p(1-p)/n), counting images as independent: skin-tone variants and the two vendors' images of
+one emoji are not, so it understates the noise) and, beside it, the real images' agreement on exactly the same prompts
+(the ceiling the classifier allows there):
 
-* **Prompt agreement: {res['guidance_sweep'][str(g)]:.1%}** (the classifier's subcategory == the prompt's).
-  Real images of the same held-out emoji: {res['real_held_out_agreement']:.1%} (the ceiling);
-  their VAE reconstructions: {res['vae_reconstruction_held_out_agreement']:.1%}; the model on {res.get('train_prompts', '')} train-side prompts
-  (emoji it was trained on): {res['train_prompt_agreement']:.1%}. Guidance sweep (held-out): {sweep}.
-* **FID-emoji** (Frechet distance of the classifier's 128-d features against all 7,572 real images), {f['n']} samples
-  for the prompts of {f['n']} random images: model **{f['model']:.3f}**; real floor (those {f['n']} real images) {f['real_floor']:.3f};
-  VAE-reconstruction floor (their reconstructions) {f['vae_reconstruction_floor']:.3f}. Agreement on those prompts {f['model_agreement_all_prompts']:.1%}.
+| prompts | n generated | model | real images | n real |
+|---|---|---|---|---|
+{agreement_rows}
+
+Guidance sweep (all {n_h} held-out prompts): {sweep}; the guidance kept ({g}) is
+{kept}.
+
+**FID-emoji** (Frechet distance of the classifier's {clf.get('feature_dim', 128)}-d features against all 7,572 real images), {f['n']} samples
+for the prompts of {f['n']} random images: model **{f['model']:.3f}**; real floor (those {f['n']} real images) {f['real_floor']:.3f};
+VAE-reconstruction floor (their reconstructions) {f['vae_reconstruction_floor']:.3f}. FID-emoji depends on the classifier's
+features: compare it only with figures measured with the same classifier (its floors here, not an earlier card's).
 
 Step count ({res.get('steps_prompts')} held-out prompts, same initial noise; FID of {res.get('steps_prompts')} samples, where as many random
 real images score {res['real_fid_at_n_held_out']:.3f} (mean of 5 draws) and all 688 real images of the held-out emoji
-{res['real_held_out_images_fid']:.3f}):
+{res['real_held_out_images_fid']:.3f}; the real images of those {n_s} prompts agree {pm(res['steps_real_agreement'], res['steps_real_images'])},
+n = {res['steps_real_images']}):
 
 | DDIM steps | agreement | FID-emoji | PSNR to the {max(int(s) for s in res['by_steps'])}-step image |
 |---|---|---|---|
@@ -277,15 +336,22 @@ image for its prompt. Prompts, left to right, top to bottom:
     (model / "README.md").write_text(card)
 
 
-def write_test_floor(pipe, model: Path, guidance: float) -> None:
+def write_test_floor(pipe, data: E.EmojiData, model: Path, guidance: float) -> None:
     """tests/test_emoji.py's sample (48 held-out prompts, seed 1, DDIM 20): its agreement, and the floor the test
-    asserts (measured minus 0.15: about two standard errors at n = 48, room for other platforms' arithmetic)."""
+    asserts (measured minus 0.15: about two standard errors at n = 48, room for other platforms' arithmetic); beside
+    it the real images' agreement on the same prompts."""
     prompts, subs = ev.held_out_prompts(48, seed=1)
     a = ev.agreement(ev.generate(pipe, prompts, steps=20, guidance=guidance, seed=0), subs)
-    floor = {"measured_agreement": a, "agreement_floor": round(max(0.0, a - 0.15), 3), "prompts": 48, "steps": 20,
-             "guidance": guidance}
+    real = real_of(data, prompts)
+    floor = {"measured_agreement": a, "standard_error": se(a, len(prompts)),
+             "agreement_floor": round(max(0.0, a - 0.15), 3), "prompts": 48, "steps": 20, "guidance": guidance,
+             "real_agreement": ev.agreement(data.images[real], data.labels[real]), "real_images": len(real)}
     (model / "test_floor.json").write_text(json.dumps(floor, indent=2) + "\n")
     print(floor, flush=True)
+
+
+def clf_report() -> dict:
+    return json.loads((ev.CLASSIFIER_DIR / "report.json").read_text())
 
 
 def main(argv=None) -> None:
@@ -293,15 +359,18 @@ def main(argv=None) -> None:
     ap.add_argument("--model", type=Path, default=ROOT / "src/stepcache/models/emoji-sd")
     ap.add_argument("--work", type=Path, default=Path("/root/.cache/stepcache-train/t2i"))
     ap.add_argument("--vae-work", type=Path, default=Path("/root/.cache/stepcache-train/vae"))
-    ap.add_argument("--guidance", type=float, nargs="+", default=[2.0, 4.0])
+    ap.add_argument("--guidance", type=float, nargs="+", default=[2.0, 3.0])
     ap.add_argument("--steps", type=int, nargs="+", default=[10, 25, 50, 100])
-    ap.add_argument("--n-fid", type=int, default=500)
+    ap.add_argument("--prefer-guidance", type=float, default=None,
+                    help="on an exact tie of the sweep, this guidance (e.g. the previous card's, for comparability)")
+    ap.add_argument("--n-fid", type=int, default=300)
     ap.add_argument("--n-train", type=int, default=172, help="train-side prompts for the comparison")
-    ap.add_argument("--n-steps", type=int, default=128, help="held-out prompts for the step-count table")
+    ap.add_argument("--n-steps", type=int, default=64, help="held-out prompts for the step-count table")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--vae-note", default="", help="a remark on the VAE run for the card")
     ap.add_argument("--status", default="", help="a status line for the card (e.g. an intermediate snapshot)")
     ap.add_argument("--reuse-report", action="store_true", help="rewrite the card from report.json, no sampling")
+    ap.add_argument("--no-loss-plot", action="store_true", help="keep loss.png as it is (e.g. a re-measure only)")
     args = ap.parse_args(argv)
     torch.set_flush_denormal(True)
     torch.set_num_threads(args.threads)
@@ -310,14 +379,19 @@ def main(argv=None) -> None:
     if args.reuse_report:
         res = json.loads((args.model / "report.json").read_text())
     else:
-        res = measure(pipe, data, args.guidance, args.steps, args.n_fid, 25, args.n_train, args.n_steps)
+        res = measure(pipe, data, args.guidance, args.steps, args.n_fid, 25, args.n_train, args.n_steps,
+                      prefer=args.prefer_guidance)
+        res["classifier"] = {k: clf_report().get(k) for k in ("held_out_accuracy", "train_accuracy", "command")}
+        res["command"] = "OMP_NUM_THREADS=1 python training/emoji_card.py " + " ".join(
+            a if " " not in a else repr(a) for a in (argv if argv is not None else sys.argv[1:]))
         (args.model / "report.json").write_text(json.dumps(res, indent=2) + "\n")
-        write_test_floor(pipe, args.model, res["guidance"])
-    loss_plot(args.work, args.vae_work, args.model / "loss.png", "text encoder + U-Net")
+        write_test_floor(pipe, data, args.model, res["guidance"])
+    if not args.no_loss_plot:
+        loss_plot(args.work, args.vae_work, args.model / "loss.png", "text encoder + U-Net")
     grid_prompts = sample_grid(pipe, data, args.model / "samples.png", res["guidance"], 25)
     train = json.loads((args.model / "training.json").read_text())
     vae_rep = json.loads((args.vae_work / "report.json").read_text())
-    clf = json.loads((ev.CLASSIFIER_DIR / "report.json").read_text())
+    clf = clf_report()
     write_card(args.model, res, clf, vae_rep, train, grid_prompts, args.vae_note, args.status)
 
 

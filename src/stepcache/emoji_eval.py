@@ -28,19 +28,35 @@ SD_DIR = MODELS / "emoji-sd"
 PIXART_DIR = MODELS / "emoji-pixart"
 
 
-class EmojiClassifier(nn.Module):
-    """A small CNN on (N, 3, 32, 32) images in [-1, 1]; ``features`` is the 128-d pooled layer."""
+class _Residual(nn.Module):
+    def __init__(self, c: int):
+        super().__init__()
+        self.f = nn.Sequential(nn.Conv2d(c, c, 3, 1, 1), nn.GroupNorm(8, c), nn.SiLU(), nn.Conv2d(c, c, 3, 1, 1),
+                               nn.GroupNorm(8, c))
 
-    def __init__(self, classes: int = 99):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return nn.functional.silu(x + self.f(x))
+
+
+class EmojiClassifier(nn.Module):
+    """A small residual CNN on (N, 3, 32, 32) images in [-1, 1]: a stem at 32x32, then per stage a stride-2
+    convolution and ``blocks[i]`` residual blocks (GroupNorm, SiLU); ``features`` is the pooled last stage
+    (``widths[-1]`` = 128-d)."""
+
+    def __init__(self, classes: int = 99, widths=(32, 48, 96, 128), blocks=(0, 0, 1, 1)):
         super().__init__()
 
-        def block(cin, cout, stride):
-            return nn.Sequential(nn.Conv2d(cin, cout, 3, stride, 1), nn.GroupNorm(8, cout), nn.SiLU())
+        def conv(cin, cout, stride):
+            return [nn.Conv2d(cin, cout, 3, stride, 1), nn.GroupNorm(8, cout), nn.SiLU()]
 
-        self.body = nn.Sequential(block(3, 32, 1), block(32, 48, 2), block(48, 64, 1), block(64, 96, 2),
-                                  block(96, 128, 1), block(128, 128, 2))
+        layers = conv(3, widths[0], 1)
+        for i, w in enumerate(widths):
+            if i:
+                layers += conv(widths[i - 1], w, 2)
+            layers += [_Residual(w) for _ in range(blocks[i])]
+        self.body = nn.Sequential(*layers)
         self.drop = nn.Dropout(0.1)
-        self.head = nn.Linear(128, classes)
+        self.head = nn.Linear(widths[-1], classes)
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         return self.body(x).mean(dim=(2, 3))
@@ -64,7 +80,9 @@ def load_classifier(folder: Path | None = None) -> EmojiClassifier:
 
 @lru_cache(maxsize=2)
 def _load_classifier(folder: Path) -> EmojiClassifier:
-    model = EmojiClassifier(len(subcategories(folder)))
+    report = json.loads((folder / "report.json").read_text()) if (folder / "report.json").exists() else {}
+    arch = {k: tuple(report[k]) for k in ("widths", "blocks") if k in report}  # as trained (the defaults otherwise)
+    model = EmojiClassifier(len(subcategories(folder)), **arch)
     model.load_state_dict({k: v.float() for k, v in load_file(Path(folder) / "model.safetensors").items()})
     return model.eval().requires_grad_(False)
 
