@@ -29,9 +29,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def load_pipe(folder: Path):
-    from diffusers import StableDiffusionPipeline
+    """The pipeline in ``folder`` (emoji-sd's ``StableDiffusionPipeline``, emoji-pixart's ``PixArtAlphaPipeline``)."""
+    from diffusers import DiffusionPipeline
 
-    pipe = StableDiffusionPipeline.from_pretrained(folder)
+    pipe = DiffusionPipeline.from_pretrained(folder)
     pipe.set_progress_bar_config(disable=True)
     return pipe
 

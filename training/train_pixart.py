@@ -192,14 +192,19 @@ def main(argv=None) -> None:
 
 
 def export(ema, te, tokenizer, args, step: int, seconds: float) -> None:
-    """A PixArtAlphaPipeline folder: the EMA transformer (fp16), the SD model's VAE (fp16) and text encoder (fp32,
-    positions zero-extended to 120), the tokenizer, DDIM with the training betas."""
+    """A ``PixArtAlphaPipeline`` folder beside the SD one that shares its VAE and text encoder: ``vae`` and
+    ``text_encoder`` are relative symlinks to the SD folder's (the weights once on disk, loaded by plain
+    ``from_pretrained``); the EMA transformer (fp16), a tokenizer padding to the pipeline's default 120 tokens,
+    DDIM with the training betas. The SD folder's text encoder gets 120 positions (zero-extended) if it has fewer:
+    the SD pipeline pads to its tokenizer's 16, so its outputs do not change (CLIP's attention is causal)."""
+    import os
+    import shutil
+
     from diffusers import PixArtAlphaPipeline
 
-    te = copy.deepcopy(te)
+    n = 120
     emb = getattr(te, "text_model", te).embeddings  # transformers 5 flattened CLIPTextModel
     pos = emb.position_embedding
-    n = 120
     if pos.num_embeddings < n:
         new = torch.nn.Embedding(n, pos.embedding_dim)
         with torch.no_grad():
@@ -209,14 +214,25 @@ def export(ema, te, tokenizer, args, step: int, seconds: float) -> None:
         if hasattr(emb, "position_ids"):
             emb.register_buffer("position_ids", torch.arange(n).expand((1, -1)), persistent=False)
         te.config.max_position_embeddings = n
+        te.save_pretrained(args.sd / "text_encoder", safe_serialization=True)
     tokenizer = copy.deepcopy(tokenizer)
     tokenizer.model_max_length = n
-    vae = load_vae(args.sd / "vae")
-    pipe = PixArtAlphaPipeline(tokenizer=tokenizer, text_encoder=te, vae=vae.to(torch.float16),
+    tmp = args.out.with_name(args.out.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    pipe = PixArtAlphaPipeline(tokenizer=tokenizer, text_encoder=te, vae=load_vae(args.sd / "vae"),
                                transformer=copy.deepcopy(ema).to(torch.float16), scheduler=inference_scheduler())
-    pipe.save_pretrained(args.out, safe_serialization=True)
-    (args.out / "training.json").write_text(json.dumps({"step": step, "train_minutes": round(seconds / 60, 1)},
-                                                       indent=2) + "\n")
+    pipe.save_pretrained(tmp, safe_serialization=True)
+    for shared in ("vae", "text_encoder"):
+        shutil.rmtree(tmp / shared)
+        os.symlink(os.path.relpath((args.sd / shared).resolve(), args.out.resolve()), tmp / shared)
+    (tmp / "training.json").write_text(json.dumps({"step": step, "train_minutes": round(seconds / 60, 1)},
+                                                  indent=2) + "\n")
+    for name in ("val.csv", "run.json"):
+        if (args.work / name).exists():
+            shutil.copy(args.work / name, tmp / name)
+    if args.out.exists():
+        shutil.rmtree(args.out)
+    tmp.replace(args.out)
 
 
 if __name__ == "__main__":

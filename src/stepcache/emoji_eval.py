@@ -11,6 +11,7 @@ real 32x32 emoji of the train-side emoji, used for
 
 from __future__ import annotations
 
+import inspect
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -152,8 +153,11 @@ def generate(pipe, prompts: list[str], steps: int = 25, guidance: float = 3.0, s
     for i in range(0, len(prompts), batch):
         g = torch.Generator().manual_seed(seed + i)
         kw = dict(num_inference_steps=steps, guidance_scale=guidance, generator=g, output_type="np")
-        if "height" in pipe.__call__.__code__.co_varnames:
+        names = inspect.signature(pipe.__call__).parameters  # follows the decorators' __wrapped__
+        if "height" in names:
             kw.update(height=32, width=32)
+        if "use_resolution_binning" in names:  # PixArt: its bins start at 256 px
+            kw.update(use_resolution_binning=False)
         img = pipe(prompts[i:i + batch], **kw).images
         out.append(np.round(np.clip(img, 0, 1) * 255).astype(np.uint8))
     return np.concatenate(out)
