@@ -17,7 +17,8 @@ the same step count; a candidate more than 3% over the budget is marked and not 
 Then every candidate runs on the held-out seeds (seeds never used for choosing), interleaved seed by seed, and is
 measured against the uncached output at the step count (PSNR, SSIM), by prompt agreement and FID on the emoji
 classifier's features (``stepcache.emoji_eval``), and by wall time (median over seeds of uncached time / its time,
-one thread). Each seed generates a batch of prompts drawn from random images of the data; differences are paired
+one thread; the pipeline call alone: MACs are counted apart, and diffusers' hooks are timed on a call without the
+flop counter, their transformer copy and hook made before the clock starts). Each seed generates a batch of prompts drawn from random images of the data; differences are paired
 per seed, with bootstrap std.
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/quality_per_compute.py --model sd \
@@ -44,6 +45,7 @@ from torch.utils.flop_counter import FlopCounterMode
 from stepcache import DeepCacheConfig, planning
 from stepcache import emoji as E
 from stepcache import emoji_eval as ev
+from stepcache.sampling import no_binning
 
 BUDGETS = (0.5, 1 / 3, 0.25)
 
@@ -82,9 +84,7 @@ def prompt_batches(seeds: int, per_seed: int, seed: int = 0):
 def make_run(setup: Setup):
     def run(pipe, seed: int, steps: int):
         kw = dict(num_inference_steps=steps, guidance_scale=setup.guidance, output_type="np",
-                  generator=torch.Generator().manual_seed(seed), height=32, width=32)
-        if setup.model == "pixart":
-            kw["use_resolution_binning"] = False
+                  generator=torch.Generator().manual_seed(seed), height=32, width=32, **no_binning(pipe))
         return pipe(setup.prompts[seed], **kw).images
     return run
 
@@ -123,36 +123,52 @@ class Flops:
     def leave(self, *a):
         self.mode.__exit__(None, None, None)
         self.total += self.mode.get_total_flops()
+        self.mode = None
 
     def remove(self):
+        if self.mode is not None:  # a call raised: leave its counter
+            self.mode.__exit__(None, None, None)
         for h in self.h:
             h.remove()
 
 
-def run_hooked(setup: Setup, run, rule: HookRule | None, seed: int, steps: int):
-    """Images and denoiser FLOPs of one generation, with ``rule``'s hook on a fresh copy of the transformer
-    (``None``: the plain transformer)."""
+def timed(run, clock: dict):
+    """``run``, keeping the seconds of its last call in ``clock["seconds"]`` (the pipeline call alone)."""
+    def call(pipe, seed, steps):
+        t0 = time.perf_counter()
+        out = run(pipe, seed, steps)
+        clock["seconds"] = time.perf_counter() - t0
+        return out
+    return call
+
+
+def run_hooked(setup: Setup, run, rule: HookRule | None, seed: int, steps: int, count: bool = True):
+    """Images, denoiser FLOPs (``count``; else None), printed text and seconds of one generation, with ``rule``'s
+    hook on a fresh copy of the transformer (``None``: the plain transformer). The copy and the hook are made before
+    the clock starts; count and time in separate calls (the flop counter slows the call it counts)."""
     pipe = setup.pipe
     plain = pipe.transformer
     model = plain if rule is None else copy.deepcopy(plain)
     if rule is not None:
         _apply(model, rule.config)
-    flops = Flops(model)
+    flops = Flops(model) if count else None
     pipe.transformer = model
+    clock = {}
     try:
         with torch.no_grad(), contextlib.redirect_stdout(io.StringIO()) as out:
-            images = planning._images(run(pipe, seed, steps))
+            images = planning._images(timed(run, clock)(pipe, seed, steps))
     finally:
         pipe.transformer = plain
-        flops.remove()
-    return images, flops.total, out.getvalue()
+        if flops is not None:
+            flops.remove()
+    return images, (flops.total if flops is not None else None), out.getvalue(), clock["seconds"]
 
 
 def mag_ratios(setup: Setup, run, seed: int) -> list[float]:
     from diffusers.hooks import MagCacheConfig
 
     rule = HookRule("calibrate", MagCacheConfig(calibrate=True, num_inference_steps=setup.steps))
-    _, _, printed = run_hooked(setup, run, rule, seed, setup.steps)
+    printed = run_hooked(setup, run, rule, seed, setup.steps)[2]
     lines = [ln for ln in printed.splitlines() if ln.startswith("[") and not ln.startswith("[MagCache")]
     return [float(x) for x in lines[0].strip("[]").split(",")]
 
@@ -201,7 +217,7 @@ def search_hooks(setup: Setup, run, seeds, budget: float, full_flops: float) -> 
                                            taylor_factors_dtype=torch.float32,
                                            cache_identifiers=[r"transformer_blocks\.\d+"])
             f = fraction(config)
-            if f <= budget * (1 + planning.MATCH):
+            if f <= budget:
                 if best is None or f > best[1]:
                     best = (config, f)
                 break  # a larger interval only costs less
@@ -233,22 +249,21 @@ def evaluate(setup: Setup, run, plan, hook_rules, seeds, full_flops: float) -> t
     rows = [Row(c.name, c.kind, c.note) for c in plan.candidates] + [Row(r.name, "diffusers", r.note)
                                                                       for r in hook_rules]
     base = Row("uncached", "uncached", f"{T} steps")
-    memo = {}
+    memo, clock = {}, {}
+    clocked = timed(run, clock)
     for seed in seeds:
-        t0 = time.perf_counter()
         with torch.no_grad():
-            ref = planning._images(run(setup.pipe, seed, T))
-        base.seconds.append(time.perf_counter() - t0)
+            ref = planning._images(clocked(setup.pipe, seed, T))
+        base.seconds.append(clock["seconds"])
         base.images.append(ref)
         base.agree.append(ev.agreement(_u8(ref), setup.labels[seed]))
         for row, cand in zip(rows, plan.candidates):
-            t0 = time.perf_counter()
-            out, frac, _ = planning._run_one(setup.pipe, run, seed, cand.steps, cand.config, T, memo)
-            _record(row, setup, seed, out, ref, frac, time.perf_counter() - t0)
+            out, frac, _ = planning._run_one(setup.pipe, clocked, seed, cand.steps, cand.config, T, memo)
+            _record(row, setup, seed, out, ref, frac, clock["seconds"])
         for row, rule in zip(rows[len(plan.candidates):], hook_rules):
-            t0 = time.perf_counter()
-            out, flops, _ = run_hooked(setup, run, rule, seed, T)
-            _record(row, setup, seed, out, ref, flops / full_flops, time.perf_counter() - t0)
+            flops = run_hooked(setup, run, rule, seed, T)[1]
+            out, _, _, seconds = run_hooked(setup, run, rule, seed, T, count=False)
+            _record(row, setup, seed, out, ref, flops / full_flops, seconds)
     for row, cand in zip(rows, plan.candidates):
         row.eligible = bool(cand.eligible and np.mean(row.macs) <= plan.mac_budget * (1 + planning.MATCH))
     for row in rows[len(plan.candidates):]:

@@ -68,6 +68,11 @@ def main(argv=None) -> None:
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--export-only", action="store_true")
     args = ap.parse_args(argv)
+    if args.export_only and args.out is None:
+        ap.error("--export-only needs --out")
+    if args.out is not None and args.out.resolve().parent != args.sd.resolve().parent:
+        ap.error(f"--out must sit beside --sd ({args.sd.resolve().parent}): its vae and text_encoder are relative "
+                 "links to --sd's")
 
     torch.set_flush_denormal(True)
     torch.set_num_threads(args.threads)
@@ -203,6 +208,7 @@ def export(ema, te, tokenizer, args, step: int, seconds: float) -> None:
     from diffusers import PixArtAlphaPipeline
 
     n = 120
+    te = copy.deepcopy(te)
     emb = getattr(te, "text_model", te).embeddings  # transformers 5 flattened CLIPTextModel
     pos = emb.position_embedding
     if pos.num_embeddings < n:
@@ -214,7 +220,12 @@ def export(ema, te, tokenizer, args, step: int, seconds: float) -> None:
         if hasattr(emb, "position_ids"):
             emb.register_buffer("position_ids", torch.arange(n).expand((1, -1)), persistent=False)
         te.config.max_position_embeddings = n
-        te.save_pretrained(args.sd / "text_encoder", safe_serialization=True)
+        folder = args.sd / "text_encoder"  # replaced whole: written beside it, then swapped in
+        fresh, old = folder.with_name("text_encoder.tmp"), folder.with_name("text_encoder.old")
+        te.save_pretrained(fresh, safe_serialization=True)
+        folder.replace(old)
+        fresh.replace(folder)
+        shutil.rmtree(old)
     tokenizer = copy.deepcopy(tokenizer)
     tokenizer.model_max_length = n
     tmp = args.out.with_name(args.out.name + ".tmp")

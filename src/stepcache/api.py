@@ -248,7 +248,8 @@ def branches(pipe_or_unet, inputs: tuple[tuple, dict] | None = None) -> list[Bra
     """What a cached step costs, as a fraction of a full step's MACs (one full forward, counted per module by
     ``torch.utils.flop_counter``), for every choice the model allows.
 
-    U-Net: the cacheable branches from its real block structure (:class:`BranchInfo`), at the model's sample size.
+    U-Net: the cacheable branches from its real block structure (:class:`BranchInfo`), counted on ``inputs`` when
+    given, else on inputs at the model's sample size (77 text tokens where it takes text).
     Transformer: every (``first_blocks``, ``last_blocks``) (:class:`StackInfo`), counted on ``inputs`` (``(args,
     kwargs)`` of one call) or, without them, on inputs shaped like the last call of an enabled model."""
     unet, _ = split(pipe_or_unet)
@@ -268,7 +269,8 @@ def branches(pipe_or_unet, inputs: tuple[tuple, dict] | None = None) -> list[Bra
     controller = getattr(unet, _ATTR, None)
     handles = [unet.get_submodule(n).register_forward_hook(keep_shape(n)) for n in set(lay.producers)]
     try:
-        args, kwargs = sample_inputs(unet, last=controller.last_inputs if controller is not None else None)
+        args, kwargs = inputs if inputs is not None else sample_inputs(
+            unet, last=controller.last_inputs if controller is not None else None)
         with controller.bypass() if controller is not None else contextlib.nullcontext():
             total, per_module = count_macs(unet, *args, **kwargs)
     finally:

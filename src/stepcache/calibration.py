@@ -25,8 +25,7 @@ import numpy as np
 import torch
 
 from . import api
-from .core.config import (PROFILE_VERSION, DeepCacheConfig, ProfileKey, check_int, check_number, placement_kwargs,
-                          profile_placement)
+from .core.config import PROFILE_VERSION, DeepCacheConfig, check_int, check_number, placement_kwargs, profile_fields
 from .core.generation import Stream
 from .core.identity import model_hash, scheduler_id
 from .families import transformer
@@ -62,7 +61,11 @@ def placement_name(p) -> str:
 
 
 def placement_fractions(pipe, inputs=None) -> dict:
-    """placement -> MACs of a cached step / a full step (:func:`stepcache.branches`)."""
+    """placement -> MACs of a cached step / a full step (:func:`stepcache.branches`), counted on ``inputs`` (``(args,
+    kwargs)`` of one call), else on the last call of the enabled model, else (U-Net) at its sample size."""
+    if inputs is None:
+        ctrl = api.controller_of(pipe)
+        inputs = ctrl.last_inputs if ctrl is not None else None
     return {(i.first_blocks, i.last_blocks) if isinstance(i, api.StackInfo) else i.branch: i.mac_fraction
             for i in api.branches(pipe, inputs)}
 
@@ -178,9 +181,9 @@ class Analysis:
     mac_fraction: dict[int, float]  # branch -> MACs of a cached step / a full step
 
     def to_json(self) -> dict:
-        return {"mac_fraction": {str(b): f for b, f in self.mac_fraction.items()},
-                "similarity": {str(b): m.round(6).tolist() for b, m in self.similarity.items()},
-                "distance": {str(b): m.round(6).tolist() for b, m in self.distance.items()}}
+        return {"mac_fraction": {placement_name(b): f for b, f in self.mac_fraction.items()},
+                "similarity": {placement_name(b): m.round(6).tolist() for b, m in self.similarity.items()},
+                "distance": {placement_name(b): m.round(6).tolist() for b, m in self.distance.items()}}
 
 
 def analyze(pipe, run, branches: list | None = None) -> Analysis:
@@ -207,7 +210,8 @@ def plot_analysis(analysis: Analysis, path: Path, title: str = "") -> None:
     for ax, b in zip(axes.flat, branches):
         ax.axis("on")
         im = ax.imshow(analysis.similarity[b], vmin=0, vmax=1, cmap="viridis")
-        ax.set_title(f"branch {b} (cached step {analysis.mac_fraction[b]:.0%} MACs)", fontsize=8)
+        where = f"branch {b}" if isinstance(b, int) else f"live blocks {placement_name(b)}"
+        ax.set_title(f"{where} (cached step {analysis.mac_fraction[b]:.0%} MACs)", fontsize=8)
         ax.set_xlabel("step", fontsize=7)
         ax.set_ylabel("step", fontsize=7)
         ax.tick_params(labelsize=6)
@@ -282,20 +286,7 @@ class Profile:
     def config(self, threshold: float | None = None, interval: int | None = None) -> DeepCacheConfig:
         """The calibrated schedule; with ``threshold``, the adaptive one with this profile's weights (see
         :meth:`DeepCacheConfig.from_profile`)."""
-        key = ProfileKey(self.model_hash, self.scheduler, self.num_steps)
-        where = profile_placement(asdict(self))
-        if threshold is None:
-            return DeepCacheConfig(schedule="calibrated", **where, full_steps=tuple(self.full_steps),
-                                   num_steps=self.num_steps, profile=key)
-        if self.threshold_schedule == "first-block":
-            return DeepCacheConfig(schedule="first-block", **where, threshold=threshold,
-                                   interval=self.num_steps if interval is None else interval,
-                                   num_steps=self.num_steps, profile=key)
-        if not self.adaptive_weights:
-            raise ValueError("this profile has no adaptive weights (they come with predictor='final')")
-        return DeepCacheConfig(schedule="adaptive", **where, threshold=threshold,
-                               interval=self.num_steps if interval is None else interval,
-                               weights=tuple(self.adaptive_weights), num_steps=self.num_steps, profile=key)
+        return DeepCacheConfig.from_profile_data(asdict(self), threshold, interval)
 
 
 def _output(x) -> torch.Tensor:
@@ -479,9 +470,7 @@ def plan(pipe, run, measurement: Measurement, speedup: float) -> Profile:
     scheduler = getattr(pipe, "scheduler", None)
     return Profile(version=PROFILE_VERSION, model_hash=model_hash(unet),
                    scheduler=scheduler_id(scheduler) if scheduler is not None else "none",
-                   num_steps=len(measurement.costs[b]), branch=None if isinstance(b, tuple) else b,
-                   first_blocks=b[0] if isinstance(b, tuple) else None,
-                   last_blocks=b[1] if isinstance(b, tuple) else None, full_steps=c["full_steps"],
+                   num_steps=len(measurement.costs[b]), **profile_fields(b), full_steps=c["full_steps"],
                    speedup_target=speedup, mac_fraction=c["mac_fraction"], predicted_error=c["predicted_error"],
                    validation_error=c["validation_error"], adaptive_weights=c["adaptive_weights"],
                    candidates={placement_name(k): v for k, v in candidates.items()},
@@ -506,17 +495,18 @@ def calibrate(pipe, run, speedup: float, branches: list[int] | None = None, pred
     return plan(pipe, run, measure(pipe, run, branches, predictor, speedups=[speedup]), speedup)
 
 
-def adaptive_threshold(pipe, run, speedup: float, branch: int = 1, interval: int | None = None,
+def adaptive_threshold(pipe, run, speedup: float, branch=1, interval: int | None = None,
                        iterations: int = 12, profile: Profile | None = None) -> tuple[float, float]:
-    """The adaptive budget (threshold) whose U-Net MACs come closest to ``1/speedup`` of uncached without
-    exceeding it, by bisection on ``run(pipe)``. With ``profile``, the adaptive schedule uses its branch and
-    weights. Returns ``(threshold, MAC fraction measured on that run)``."""
+    """The adaptive budget (threshold) whose denoiser MACs come closest to ``1/speedup`` of uncached without
+    exceeding it, by bisection on ``run(pipe)``; ``branch``: a U-Net branch or a transformer's ``(first_blocks,
+    last_blocks)``. With ``profile``, the adaptive schedule uses its placement and weights. Returns ``(threshold,
+    MAC fraction measured on that run)``."""
     lo, hi = 1e-6, 10.0
     best = (0.0, 1.0)
     for _ in range(iterations):
         mid = math.sqrt(lo * hi)
         config = profile.config(threshold=mid, interval=interval) if profile is not None else \
-            DeepCacheConfig(schedule="adaptive", threshold=mid, branch=branch, interval=interval or 1000)
+            DeepCacheConfig(schedule="adaptive", threshold=mid, **placement_kwargs(branch), interval=interval or 1000)
         with api.cached(pipe, config):
             run(pipe)
             s = api.summary(pipe)

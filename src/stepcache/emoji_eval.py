@@ -22,6 +22,7 @@ from safetensors.torch import load_file
 from torch import nn
 
 from .evaluation import frechet_distance, gaussian  # noqa: F401 (re-exported for the training scripts)
+from .sampling import no_binning
 
 MODELS = Path(__file__).parent / "models"
 CLASSIFIER_DIR = MODELS / "emoji-classifier"
@@ -153,11 +154,9 @@ def generate(pipe, prompts: list[str], steps: int = 25, guidance: float = 3.0, s
     for i in range(0, len(prompts), batch):
         g = torch.Generator().manual_seed(seed + i)
         kw = dict(num_inference_steps=steps, guidance_scale=guidance, generator=g, output_type="np")
-        names = inspect.signature(pipe.__call__).parameters  # follows the decorators' __wrapped__
-        if "height" in names:
+        if "height" in inspect.signature(pipe.__call__).parameters:  # follows the decorators' __wrapped__
             kw.update(height=32, width=32)
-        if "use_resolution_binning" in names:  # PixArt: its bins start at 256 px
-            kw.update(use_resolution_binning=False)
+        kw.update(no_binning(pipe))
         img = pipe(prompts[i:i + batch], **kw).images
         out.append(np.round(np.clip(img, 0, 1) * 255).astype(np.uint8))
     return np.concatenate(out)

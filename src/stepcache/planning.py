@@ -4,12 +4,14 @@
 seeds against the uncached output at the user's step count:
 
 * **fewer steps, uncached** (``steps``): the most steps whose MACs fit the budget;
-* each **caching rule at the user's step count**, per branch: ``uniform`` (the smallest interval that fits),
-  ``nonuniform`` (the paper's Eq. 7, center at 0.3 of the steps, the smallest interval that fits), ``calibrated``
-  (the full steps the calibration's dynamic programme chooses for the budget, :mod:`stepcache.calibration`) and
-  ``adaptive`` (the threshold whose MACs, summed over the calibration seeds, come closest to the budget without
-  exceeding it; with the calibration's per-step weights when the predictor is ``"final"``);
-* **caching at fewer steps** (``cached-fewer-steps``): the uniform rule at N=2 and N=3 on the cheapest branch, at
+* each **caching rule at the user's step count**, per placement (a U-Net branch, or a transformer's first/last
+  live blocks): ``uniform`` (the smallest interval that fits), ``nonuniform`` (the paper's Eq. 7, center at 0.3 of
+  the steps, the smallest interval that fits), ``calibrated`` (the full steps the calibration's dynamic programme
+  chooses for the budget, :mod:`stepcache.calibration`), ``adaptive`` (the threshold whose MACs, summed over the
+  calibration seeds, come closest to the budget without exceeding it; with the calibration's per-step weights when
+  the predictor is ``"final"``) and, on a transformer, ``first-block`` (diffusers' FirstBlockCache rule at F1B0,
+  the DBCache-like rule with more live blocks; its threshold searched the same way);
+* **caching at fewer steps** (``cached-fewer-steps``): the uniform rule at N=2 and N=3 on the cheapest placement, at
   the most steps that fit the budget.
 
 MACs are counted on every run (:func:`stepcache.summary`, ``torch.utils.flop_counter``) and expressed as a
@@ -42,8 +44,9 @@ import torch
 from . import api
 from . import calibration as cal
 from .core import schedules
-from .core.config import PROFILE_VERSION, DeepCacheConfig, check_int, check_number, placement_kwargs
+from .core.config import PROFILE_VERSION, DeepCacheConfig, check_int, check_number, placement_kwargs, profile_fields
 from .core.identity import model_hash, scheduler_id
+from .families import transformer
 
 #: what :func:`plan_for` can rank by (both: higher is better)
 MEASURES = ("psnr", "ssim")
@@ -181,7 +184,7 @@ class Plan:
         return {"num_steps": self.num_steps, "mac_budget": self.mac_budget, "speedup": 1 / self.mac_budget,
                 "measure": self.measure, "seeds": list(self.seeds), "model_hash": self.model_hash,
                 "scheduler": self.scheduler, "predictor": self.predictor, "branches": list(self.branches),
-                "branch_fractions": {str(b): f for b, f in self.branch_fractions.items()},
+                "branch_fractions": {cal.placement_name(b): f for b, f in self.branch_fractions.items()},
                 "macs_full": self.macs_full, "seconds": self.seconds, "created": self.created, "match": MATCH,
                 "best": None if best is None else best.name,
                 "recommendation": None if best is None else self.recommendation,
@@ -192,8 +195,9 @@ class Plan:
         """Write the pick to ``path``. A caching rule: a calibration profile (the format of
         :class:`stepcache.Profile`, plus a ``"plan"`` block) that ``DeepCacheConfig.from_profile`` loads: the
         uniform / non-uniform / calibrated winners as their full steps (schedule ``"calibrated"``), the adaptive
-        winner with its weights (all 1 for the plain rule) for ``from_profile(path, threshold=...)`` (its full steps
-        are those of the first calibration seed). Returns ``True``.
+        winner with its weights (all 1 for the plain rule) and the first-block winner as that rule, both for
+        ``from_profile(path, threshold=...)`` (their full steps are those of the first calibration seed); on the
+        winner's placement. Returns ``True``.
 
         Fewer uncached steps: a record ``{"no_cache": true, "recommendation": "take N steps, no cache", ...}``, no
         profile; returns ``False``."""
@@ -222,9 +226,7 @@ class Plan:
         full = [i for i, k in enumerate(best.pattern) if k == "F"]
         profile = cal.Profile(
             version=PROFILE_VERSION, model_hash=self.model_hash, scheduler=self.scheduler, num_steps=best.steps,
-            branch=None if isinstance(best.placement, tuple) else config.branch,
-            first_blocks=best.placement[0] if isinstance(best.placement, tuple) else None,
-            last_blocks=best.placement[1] if isinstance(best.placement, tuple) else None,
+            **profile_fields(best.placement if best.placement is not None else config.branch),
             threshold_schedule="first-block" if config.schedule == "first-block" else "adaptive",
             full_steps=full, speedup_target=1 / self.mac_budget,
             mac_fraction=best.mac_fraction * self.num_steps / best.steps, predicted_error=best.predicted_error,
@@ -411,7 +413,7 @@ def _check_run_inputs(num_steps, mac_budget, measure, seeds) -> tuple[int, float
 
 
 def plan_for(pipe, run, num_steps: int, mac_budget: float, measure: str = "psnr",
-             calibration_seeds=(0, 1, 2, 3), candidates=None, branches: list[int] | None = None,
+             calibration_seeds=(0, 1, 2, 3), candidates=None, branches: list | None = None,
              predictor: str = "final", measure_seeds: int = 1) -> Plan:
     """Measure the ways to spend ``mac_budget`` (a fraction of the denoiser MACs of the uncached run at
     ``num_steps`` steps, in (0, 1)) and pick the one closest to that uncached output.
@@ -421,8 +423,10 @@ def plan_for(pipe, run, num_steps: int, mac_budget: float, measure: str = "psnr"
     output_type="np")``); it must be deterministic. ``measure``: ``"psnr"`` or ``"ssim"`` against the uncached
     output at ``num_steps``, per seed, averaged over ``calibration_seeds``.
     ``candidates``: the kinds to build (a subset of :data:`KINDS`; default all) and/or :class:`Candidate` objects
-    of your own (name, kind, steps, config). ``branches``: the branches of the caching rules (default: up to
-    three shallowest on which the budget leaves two full steps). ``predictor``: the calibration's cost model
+    of your own (name, kind, steps, config; ``first-block`` only on transformers). ``branches``: where the caching
+    rules cache: U-Net branches (ints; default: up to three shallowest on which the budget leaves two full steps)
+    or a transformer's ``(first_blocks, last_blocks)`` (default: the three cheapest that leave two full steps).
+    ``predictor``: the calibration's cost model
     (see :func:`stepcache.calibrate`; ``"final"`` also gives the adaptive rule its per-step weights), measured on
     the first ``measure_seeds`` calibration seeds (cost matrices averaged).
     """
@@ -445,6 +449,14 @@ def plan_for(pipe, run, num_steps: int, mac_budget: float, measure: str = "psnr"
     unet, _ = api.split(pipe)
     if api.controller_of(unet) is not None:
         raise RuntimeError("disable DeepCache before planning: the reference must be uncached")
+    is_transformer = transformer.is_transformer(unet)
+    if candidates is not None and "first-block" in kinds and not is_transformer:
+        raise ValueError("candidates 'first-block' is a transformer rule (a stack of blocks); for a U-Net use "
+                         "'adaptive'")
+    if branches is not None:  # checked before any generation runs
+        branches = cal.placements(pipe, branches)
+        if len(set(branches)) != len(branches):
+            raise ValueError("branches lists a branch twice; give each once")
 
     # the reference: uncached at T steps, per seed; the branches' MAC fractions on the run's own inputs
     refs, fractions, macs_full = [], None, None
@@ -460,11 +472,6 @@ def plan_for(pipe, run, num_steps: int, mac_budget: float, measure: str = "psnr"
                          f"{refs[0].shape[1]}x{refs[0].shape[2]}; use measure='psnr'")
     if branches is None:
         branches = _default_branches(fractions, T, budget)
-    else:
-        branches = cal.placements(pipe, branches)
-        if len(set(branches)) != len(branches):
-            raise ValueError("branches lists a branch twice; give each once")
-    is_transformer = any(isinstance(b, tuple) for b in fractions)
 
     out: list[Candidate] = []
     memo: dict = {}

@@ -73,3 +73,12 @@ def markdown_table(header: list[str], rows: list[list]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(fmt(v) for v in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def no_binning(pipe) -> dict:
+    """Call keywords that make a pipeline draw the size it is asked for: ``use_resolution_binning=False`` where the
+    pipeline has it (PixArt, Sana: their bins start at 256 px, and binning resizes the output)."""
+    import inspect
+
+    return {"use_resolution_binning": False} if "use_resolution_binning" in inspect.signature(
+        type(pipe).__call__).parameters else {}

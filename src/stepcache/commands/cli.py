@@ -152,9 +152,11 @@ def _add_plan_parser(sub, common) -> None:
     p.add_argument("--prompts", type=Path, default=None,
                    help="text-to-image: a file of prompts, one per line; seed s draws line s mod n (default for the "
                         "emoji models: the demo's 16 prompts)")
-    p.add_argument("--scheduler", choices=["ddim", "dpm"], default="ddim")
+    p.add_argument("--scheduler", choices=["ddim", "dpm"], default=None,
+                   help="the sampler (default: DDIM for the class-conditional models, the pipeline's own for "
+                        "text-to-image folders; not for flow-matching pipelines)")
     p.add_argument("--steps", type=int, default=50, help="your step count (>= 2): the uncached reference")
-    p.add_argument("--speedup", type=float, default=2.0, help="budget: this many times fewer U-Net MACs (> 1)")
+    p.add_argument("--speedup", type=float, default=2.0, help="budget: this many times fewer denoiser MACs (> 1)")
     p.add_argument("--measure", choices=list(PLAN_MEASURES), default="psnr",
                    help="rank by PSNR or SSIM against the uncached output at --steps")
     p.add_argument("--seeds", type=int, default=8, help="calibration seeds, one image each (>= 2)")
@@ -269,7 +271,7 @@ def _check_branches(pipe, branches) -> list | None:
         n = layout(model).num_branches
         out = [_int("--branches", _as_int("--branches", b), 1, n, f" (this model has {n} branches)")
                for b in branches]
-    dup = sorted({str(b) for b in branches if list(branches).count(b) > 1})
+    dup = sorted({str(b) for b in out if out.count(b) > 1})
     if dup:
         raise ValueError(f"--branches lists {dup[0]} twice; give each branch once")
     return out
@@ -286,15 +288,20 @@ def _as_int(flag: str, value: str) -> int:
 _EMOJI_MODELS = ("emoji-sd", "emoji-pixart")
 
 
-def _load_plan_model(arg: str, scheduler: str):
-    """``(pipe, text)``: the pipeline ``--model`` names, and whether it takes prompts (text-to-image)."""
+def _load_plan_model(arg: str, scheduler: str | None):
+    """``(pipe, text)``: the pipeline ``--model`` names, and whether it takes prompts (text-to-image). The
+    scheduler: ``--scheduler`` if given (refused on a flow-matching pipeline), else DDIM for the class-conditional
+    models and the pipeline's own for text-to-image ones."""
     if arg == "embedded":
-        return _load_model(None, scheduler), False
+        return _load_model(None, scheduler or "ddim"), False
     from ..sampling import EMBEDDED_MODEL
 
     folder = EMBEDDED_MODEL.parent / arg if arg in _EMOJI_MODELS else Path(arg)
     index = folder / "model_index.json"
     if not folder.exists():
+        if arg in _EMOJI_MODELS:
+            raise FileNotFoundError(f"--model {arg}: the embedded {arg} is not in this installation ({folder} is "
+                                    "missing; training/ makes it)")
         raise FileNotFoundError(f"--model {arg} not found: give 'embedded', {', '.join(map(repr, _EMOJI_MODELS))} "
                                 "or a pipeline folder")
     try:
@@ -303,7 +310,7 @@ def _load_plan_model(arg: str, scheduler: str):
         raise ValueError(f"--model {arg}: cannot load a pipeline from it (no readable model_index.json: "
                          f"{type(e).__name__})") from None
     if kind == "ClassConditionalPipeline":
-        return _load_model(folder, scheduler), False
+        return _load_model(folder, scheduler or "ddim"), False
     try:
         import torch
         from diffusers import DDIMScheduler, DiffusionPipeline, DPMSolverMultistepScheduler
@@ -316,12 +323,20 @@ def _load_plan_model(arg: str, scheduler: str):
         model = api.split(pipe)[0]
         if not isinstance(model, torch.nn.Module):
             raise ValueError(f"{kind} has no U-Net or transformer")
+        if "prompt" not in inspect.signature(type(pipe).__call__).parameters:
+            raise ValueError(f"a {kind} is neither class-conditional nor text-to-image (it takes no prompt)")
         transformer.check_supported(model) if transformer.is_transformer(model) else check_supported(model)
     except Exception as e:
         raise ValueError(f"--model {arg}: cannot load a text-to-image pipeline from it "
                          f"({type(e).__name__}: {' '.join(str(e).split())[:200]})") from e
-    pipe.scheduler = (DPMSolverMultistepScheduler if scheduler == "dpm" else DDIMScheduler).from_config(
-        pipe.scheduler.config)
+    if scheduler is not None:
+        own = pipe.scheduler
+        if "FlowMatch" in type(own).__name__ or own.config.get("use_flow_sigmas") or \
+                own.config.get("prediction_type") == "flow_prediction":
+            raise ValueError(f"--scheduler {scheduler} does not apply to a flow-matching pipeline "
+                             f"({type(own).__name__}); leave --scheduler out to keep the pipeline's own")
+        pipe.scheduler = (DPMSolverMultistepScheduler if scheduler == "dpm" else DDIMScheduler).from_config(
+            own.config)
     pipe.set_progress_bar_config(disable=True)
     return pipe, True
 
@@ -608,14 +623,11 @@ def prepare_plan(args, prog):
     from ..core.config import DeepCacheConfig
     from ..families import transformer
 
-    call = {}
-    if text:
-        model = api.split(pipe)[0]
-        if "use_resolution_binning" in inspect.signature(type(pipe).__call__).parameters and \
-                getattr(model.config, "sample_size", None) not in (16, 32, 64, 128):
-            call["use_resolution_binning"] = False  # PixArt's bins exist for those sample sizes only
-        if guidance is not None:
-            call["guidance_scale"] = guidance
+    from ..sampling import no_binning
+
+    call = no_binning(pipe) if text else {}  # the plan compares with its own reference: the size asked, as asked
+    if text and guidance is not None:
+        call["guidance_scale"] = guidance
 
     def run_pipe(p, seed, n):
         gen = torch.Generator().manual_seed(seed)
@@ -640,8 +652,10 @@ def prepare_plan(args, prog):
                          "considered); ask for less")
     calibration = list(range(first, first + seeds))
     held = list(range(first + seeds, first + seeds + held_out))
-    command = (f"stepcache plan --model {shlex.quote(args.model)} --scheduler {args.scheduler} --steps {steps} "
-               f"--speedup {speedup:g} --measure {args.measure} --seeds {seeds} --held-out {held_out} "
+    scheduler = args.scheduler or ("the pipeline's own" if text else "ddim")
+    command = (f"stepcache plan --model {shlex.quote(args.model)}"
+               + (f" --scheduler {args.scheduler}" if args.scheduler else "") + f" --steps {steps} "
+               f"--speedup {speedup:g} --measure {args.measure} --seeds {seeds} --held-out {held_out}"
                + (f" --prompts {shlex.quote(str(args.prompts))}" if args.prompts else "")
                + f" --seed {first}" + (f" --guidance {guidance:g}" if guidance is not None else "")
                + f" --predictor {args.predictor} --measure-seeds {measure_seeds}"
@@ -667,7 +681,8 @@ def prepare_plan(args, prog):
         best = plan.best
         what = (f"prompt = line seed mod {len(prompts)} of the prompts" if text else
                 f"class = seed mod {pipe.null_class}")
-        lines = [f"# stepcache plan: {args.model} model, {args.scheduler.upper()} {steps} steps, "
+        sampler = scheduler.upper() if scheduler in ("ddim", "dpm") else f"{type(pipe.scheduler).__name__}"
+        lines = [f"# stepcache plan: {args.model} model, {sampler} {steps} steps, "
                  f"{speedup:g}x fewer denoiser MACs", "", f"Command: `{command}`", "",
                  f"Calibration seeds {calibration[0]}..{calibration[-1]} (one image each, {what}); {seconds:.0f} s "
                  f"in all ({plan.seconds:.0f} s planning).", "", "## Candidates (calibration seeds)", "", plan.table()]

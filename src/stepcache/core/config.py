@@ -281,9 +281,10 @@ class DeepCacheConfig:
         """Load a profile written by ``stepcache calibrate``; enabling it on another model, scheduler or step count
         is refused.
 
-        Without ``threshold``: the calibrated schedule (the profile's full steps). With it: the adaptive schedule
-        on the profile's branch, its decisions weighted by the profile's per-step weights; ``interval`` caps the
-        cached steps in a row (default: no cap)."""
+        Without ``threshold``: the calibrated schedule (the profile's full steps), on the profile's placement (a
+        U-Net branch, or a transformer's first/last live blocks). With it: the profile's threshold rule there -- the
+        adaptive schedule, its decisions weighted by the profile's per-step weights, or for a ``stepcache plan``
+        pick of ``first-block``, that rule; ``interval`` caps the cached steps in a row (default: no cap)."""
         text = Path(path).read_text()
         try:
             data = json.loads(text)
@@ -298,19 +299,27 @@ class DeepCacheConfig:
                              f"{data.get('recommendation', 'fewer steps without a cache')!r} for this model "
                              "(fewer uncached steps beat every caching rule at its budget); run that many steps "
                              "with DeepCache off")
+        try:
+            return cls.from_profile_data(data, threshold, interval)
+        except ValueError as e:
+            raise ValueError(f"{path}: {e}") from None
+
+    @classmethod
+    def from_profile_data(cls, data: dict, threshold: float | None = None,
+                          interval: int | None = None) -> "DeepCacheConfig":
+        """:meth:`from_profile` on a profile's fields (a dict, as the JSON holds them)."""
         key = ProfileKey(data["model_hash"], data["scheduler"], int(data["num_steps"]))
         where = profile_placement(data)
         if threshold is None:
             return cls(schedule="calibrated", **where, full_steps=tuple(data["full_steps"]),
                        num_steps=key.num_steps, profile=key)
+        interval = key.num_steps if interval is None else interval
         if data.get("threshold_schedule") == "first-block":  # a plan's first-block pick: the rule, no weights
-            return cls(schedule="first-block", **where, threshold=threshold,
-                       interval=key.num_steps if interval is None else interval, num_steps=key.num_steps,
-                       profile=key)
+            return cls(schedule="first-block", **where, threshold=threshold, interval=interval,
+                       num_steps=key.num_steps, profile=key)
         if not data.get("adaptive_weights"):
-            raise ValueError(f"{path}: this profile has no adaptive weights (they come with predictor='final')")
-        return cls(schedule="adaptive", **where, threshold=threshold,
-                   interval=key.num_steps if interval is None else interval,
+            raise ValueError("this profile has no adaptive weights (they come with predictor='final')")
+        return cls(schedule="adaptive", **where, threshold=threshold, interval=interval,
                    weights=tuple(float(w) for w in data["adaptive_weights"]), num_steps=key.num_steps, profile=key)
 
     @property
@@ -356,6 +365,14 @@ def placement_kwargs(placement) -> dict:
     if isinstance(placement, tuple):
         return {"first_blocks": placement[0], "last_blocks": placement[1]}
     return {"branch": placement}
+
+
+def profile_fields(placement) -> dict:
+    """A profile's placement fields (the inverse of :func:`profile_placement`): ``branch`` for a U-Net,
+    ``first_blocks``/``last_blocks`` for a transformer."""
+    if isinstance(placement, tuple):
+        return {"branch": None, "first_blocks": placement[0], "last_blocks": placement[1]}
+    return {"branch": placement, "first_blocks": None, "last_blocks": None}
 
 
 def profile_placement(data: dict) -> dict:
