@@ -35,6 +35,7 @@ import io
 import json
 import math
 import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -334,6 +335,7 @@ def main(argv=None) -> None:
     ap.add_argument("--predictor", default="final")
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args(argv)
+    argv_used = sys.argv[1:] if argv is None else list(argv)
     torch.manual_seed(0)
     t_start = time.time()
     pipe = load(args.model)
@@ -346,12 +348,13 @@ def main(argv=None) -> None:
     if args.model == "pixart":
         full_flops = float(np.mean([run_hooked(setup, run, None, s, args.steps)[1] for s in cal_seeds]))
     args.out.mkdir(parents=True, exist_ok=True)
-    report = {"model": args.model, "steps": args.steps, "guidance": args.guidance, "per_seed": args.per_seed,
+    report = {"command": "OMP_NUM_THREADS=1 .venv/bin/python benchmarks/quality_per_compute.py " + " ".join(argv_used),
+              "model": args.model, "steps": args.steps, "guidance": args.guidance, "per_seed": args.per_seed,
               "calibration_seeds": cal_seeds, "held_out_seeds": held, "predictor": args.predictor,
               "torch_threads": torch.get_num_threads(), "budgets": []}
     md = [f"# Quality per compute: emoji {args.model}, DDIM {args.steps} steps, guidance {args.guidance}", "",
-          f"Command: `OMP_NUM_THREADS=1 .venv/bin/python benchmarks/quality_per_compute.py --model {args.model} "
-          f"--out {args.out}` (torch threads {torch.get_num_threads()}). {args.per_seed} prompts per seed (random "
+          f"Command: `OMP_NUM_THREADS=1 .venv/bin/python benchmarks/quality_per_compute.py {' '.join(argv_used)}` "
+          f"(torch threads {torch.get_num_threads()}). {args.per_seed} prompts per seed (random "
           f"images of the data); {len(cal_seeds)} calibration seeds choose every rule's knob, {len(held)} held-out "
           f"seeds measure. PSNR/SSIM against the uncached {args.steps}-step output; differences paired per seed "
           f"(bootstrap std); agreement and FID-emoji on the emoji classifier; speedup = median over held-out "
