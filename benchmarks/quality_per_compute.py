@@ -286,41 +286,63 @@ def _record(row: Row, setup: Setup, seed: int, out, ref, frac: float, seconds: f
     row.images.append(out)
 
 
-def summarize(rows: list[Row], base: Row, budget: float, rounds: int = 1000) -> tuple[str, dict]:
-    pool = [r for r in rows if r.eligible]
-    best = max(pool, key=lambda r: np.mean(r.psnr))
-    uniform = [r for r in pool if r.kind == "uniform"]
-    ref_row = max(uniform, key=lambda r: np.mean(r.psnr)) if uniform else best
-    out = {"budget": budget, "best_by_psnr": best.name, "best_uniform": ref_row.name, "rows": []}
-    lines = [f"| rule | MACs (of uncached) | speedup (measured) | PSNR dB | vs best (paired std) | "
-             f"vs best uniform (paired std) | SSIM | agreement | FID-emoji | note |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
-    base_fid = ev.fid(_u8(np.concatenate(base.images)))
+def summarize(rows: list[Row], base: Row, budget: float) -> dict:
+    """Per rule: MACs, measured speedup, per-seed PSNR and MACs, SSIM, agreement, FID-emoji (JSON-ready)."""
+    out = {"budget": budget, "rows": []}
     for r in [base] + rows:
-        fid = ev.fid(_u8(np.concatenate(r.images))) if r is not base else base_fid
-        speed = statistics.median(b / s for b, s in zip(base.seconds, r.seconds))
         rec = {"name": r.name, "kind": r.kind, "note": r.note, "eligible": r.eligible,
-               "mac_fraction": float(np.mean(r.macs)) if r.macs else 1.0, "speedup_measured": speed,
-               "agreement": float(np.mean(r.agree)), "fid": fid}
+               "mac_fraction": float(np.mean(r.macs)) if r.macs else 1.0,
+               "speedup_measured": statistics.median(b / t for b, t in zip(base.seconds, r.seconds)),
+               "agreement": float(np.mean(r.agree)), "fid": ev.fid(_u8(np.concatenate(r.images)))}
         if r is base:
-            lines.append(f"| uncached | 1.000 | 1.00x | inf | | | 1 | {rec['agreement']:.3f} | {fid:.3f} | "
-                         f"{r.note} |")
             out["uncached"] = rec
             continue
-        d_best = float(np.mean(r.psnr) - np.mean(best.psnr))
-        d_uni = float(np.mean(r.psnr) - np.mean(ref_row.psnr))
-        s_best = planning.paired_bootstrap_std(r.psnr, best.psnr, rounds)
-        s_uni = planning.paired_bootstrap_std(r.psnr, ref_row.psnr, rounds)
-        rec.update(psnr=float(np.mean(r.psnr)), ssim=float(np.mean(r.ssim)), psnr_minus_best=d_best,
-                   paired_std_best=s_best, psnr_minus_uniform=d_uni, paired_std_uniform=s_uni,
+        rec.update(psnr=float(np.mean(r.psnr)), ssim=float(np.mean(r.ssim)),
                    psnr_per_seed=[float(x) for x in r.psnr], macs_per_seed=[float(x) for x in r.macs])
         out["rows"].append(rec)
-        name = f"**{r.name}**" if r is best else r.name
-        over = "" if r.eligible else " (over budget)"
-        lines.append(f"| {name}{over} | {rec['mac_fraction']:.3f} | {speed:.2f}x | {rec['psnr']:.2f} | "
-                     f"{d_best:+.2f} ({s_best:.2f}) | {d_uni:+.2f} ({s_uni:.2f}) | {rec['ssim']:.4f} | "
-                     f"{rec['agreement']:.3f} | {fid:.3f} | {r.note} |")
-    return "\n".join(lines), out
+    return out
+
+
+def render(out: dict, rounds: int = 1000) -> list[str]:
+    """The markdown of one budget: every rule against the best and the best uniform rule (paired per seed,
+    bootstrap std), and whether the plan's pick is within 2 paired std of the held-out best."""
+    rows = out["rows"]
+    pool = [r for r in rows if r["eligible"]]
+    best = max(pool, key=lambda r: r["psnr"])
+    uniform = [r for r in pool if r["kind"] == "uniform"]
+    ref = max(uniform, key=lambda r: r["psnr"]) if uniform else best
+    lines = ["| rule | MACs (of uncached) | speedup (measured) | PSNR dB | vs best (paired std) | "
+             "vs best uniform (paired std) | SSIM | agreement | FID-emoji | note |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    u = out["uncached"]
+    lines.append(f"| uncached | 1.000 | 1.00x | inf | | | 1 | {u['agreement']:.3f} | {u['fid']:.3f} | {u['note']} |")
+    for r in rows:
+        d_best = r["psnr"] - best["psnr"]
+        s_best = planning.paired_bootstrap_std(r["psnr_per_seed"], best["psnr_per_seed"], rounds)
+        d_uni = r["psnr"] - ref["psnr"]
+        s_uni = planning.paired_bootstrap_std(r["psnr_per_seed"], ref["psnr_per_seed"], rounds)
+        name = f"**{r['name']}**" if r is best else r["name"]
+        over = "" if r["eligible"] else " (over budget)"
+        lines.append(f"| {name}{over} | {r['mac_fraction']:.3f} | {r['speedup_measured']:.2f}x | {r['psnr']:.2f} | "
+                     f"{d_best:+.2f} ({s_best:.2f}) | {d_uni:+.2f} ({s_uni:.2f}) | {r['ssim']:.4f} | "
+                     f"{r['agreement']:.3f} | {r['fid']:.3f} | {r['note']} |")
+    pick = next(r for r in rows if r["name"] == out["plan_pick"])
+    loss = best["psnr"] - pick["psnr"]
+    std = planning.paired_bootstrap_std(pick["psnr_per_seed"], best["psnr_per_seed"], rounds)
+    verdict = "within" if loss <= 2 * std + 1e-12 else "NOT within"
+    return [f"## {1 / out['budget']:.0f}x fewer MACs (budget {out['budget']:.3f})", "", *lines, "",
+            f"`stepcache plan` on the calibration seeds picks **{pick['name']}** ({out['plan_recommendation']}); on "
+            f"the held-out seeds it loses {loss:.2f} dB to the best rule there ({best['name']}), paired std "
+            f"{std:.2f} dB: {verdict} 2 paired std. {out['seconds']:.0f} s.", ""]
+
+
+def write(report: dict, out_dir: Path) -> None:
+    name = report["model"]
+    (out_dir / f"{name}.json").write_text(json.dumps(report, indent=2) + "\n")
+    md = list(report["header"])
+    for b in report["budgets"]:
+        md += render(b)
+    (out_dir / f"{name}.md").write_text("\n".join(md) + "\n")
 
 
 def main(argv=None) -> None:
@@ -334,7 +356,10 @@ def main(argv=None) -> None:
     ap.add_argument("--budgets", type=float, nargs="+", default=list(BUDGETS))
     ap.add_argument("--predictor", default="final")
     ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--md-only", action="store_true", help="rewrite the .md from the .json, run nothing")
     args = ap.parse_args(argv)
+    if args.md_only:
+        return write(json.loads((args.out / f"{args.model}.json").read_text()), args.out)
     argv_used = sys.argv[1:] if argv is None else list(argv)
     torch.manual_seed(0)
     t_start = time.time()
@@ -348,34 +373,32 @@ def main(argv=None) -> None:
     if args.model == "pixart":
         full_flops = float(np.mean([run_hooked(setup, run, None, s, args.steps)[1] for s in cal_seeds]))
     args.out.mkdir(parents=True, exist_ok=True)
-    report = {"command": "OMP_NUM_THREADS=1 .venv/bin/python benchmarks/quality_per_compute.py " + " ".join(argv_used),
-              "model": args.model, "steps": args.steps, "guidance": args.guidance, "per_seed": args.per_seed,
-              "calibration_seeds": cal_seeds, "held_out_seeds": held, "predictor": args.predictor,
-              "torch_threads": torch.get_num_threads(), "budgets": []}
-    md = [f"# Quality per compute: emoji {args.model}, DDIM {args.steps} steps, guidance {args.guidance}", "",
-          f"Command: `OMP_NUM_THREADS=1 .venv/bin/python benchmarks/quality_per_compute.py {' '.join(argv_used)}` "
-          f"(torch threads {torch.get_num_threads()}). {args.per_seed} prompts per seed (random "
-          f"images of the data); {len(cal_seeds)} calibration seeds choose every rule's knob, {len(held)} held-out "
-          f"seeds measure. PSNR/SSIM against the uncached {args.steps}-step output; differences paired per seed "
-          f"(bootstrap std); agreement and FID-emoji on the emoji classifier; speedup = median over held-out "
-          f"seeds of uncached time / rule time (one thread). Bold: the best PSNR within the budget.", ""]
+    command = "OMP_NUM_THREADS=1 .venv/bin/python benchmarks/quality_per_compute.py " + " ".join(argv_used)
+    header = [f"# Quality per compute: emoji {args.model}, DDIM {args.steps} steps, guidance {args.guidance}", "",
+              f"Command: `{command}` (torch threads {torch.get_num_threads()}). {args.per_seed} prompts per seed "
+              f"(random images of the data); {len(cal_seeds)} calibration seeds choose every rule's knob, "
+              f"{len(held)} held-out seeds measure. PSNR/SSIM against the uncached {args.steps}-step output; "
+              f"differences paired per seed (bootstrap std); agreement and FID-emoji on the emoji classifier "
+              f"({len(held) * args.per_seed} images per rule); speedup = median over held-out seeds of uncached time "
+              f"/ rule time (one thread, the pipeline call alone). Bold: the best PSNR within the budget.", ""]
+    report = {"command": command, "model": args.model, "steps": args.steps, "guidance": args.guidance,
+              "per_seed": args.per_seed, "calibration_seeds": cal_seeds, "held_out_seeds": held,
+              "predictor": args.predictor, "torch_threads": torch.get_num_threads(), "header": header,
+              "budgets": []}
     for budget in args.budgets:
         t0 = time.time()
         plan = planning.plan_for(pipe, run, args.steps, budget, calibration_seeds=cal_seeds,
                                  predictor=args.predictor)
         hooks = search_hooks(setup, run, cal_seeds, budget, full_flops) if args.model == "pixart" else []
         rows, base = evaluate(setup, run, plan, hooks, held, full_flops)
-        table, out = summarize(rows, base, budget)
-        out.update(seconds=round(time.time() - t0, 1), plan_pick=plan.best.name, plan_table=plan.table())
+        out = summarize(rows, base, budget)
+        out.update(seconds=round(time.time() - t0, 1), plan_pick=plan.best.name,
+                   plan_recommendation=plan.recommendation, plan_table=plan.table())
         report["budgets"].append(out)
-        md += [f"## {1 / budget:.0f}x fewer MACs (budget {budget:.3f})", "", table, "",
-               f"`stepcache plan` on the calibration seeds picks **{plan.best.name}** ({plan.recommendation}). "
-               f"{out['seconds']:.0f} s.", ""]
-        (args.out / f"{args.model}.json").write_text(json.dumps(report, indent=2) + "\n")
-        (args.out / f"{args.model}.md").write_text("\n".join(md) + "\n")
-        print("\n".join(md[-5:]), flush=True)
+        write(report, args.out)
+        print("\n".join(render(out)), flush=True)
     report["seconds"] = round(time.time() - t_start, 1)
-    (args.out / f"{args.model}.json").write_text(json.dumps(report, indent=2) + "\n")
+    write(report, args.out)
 
 
 if __name__ == "__main__":
