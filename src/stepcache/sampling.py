@@ -76,9 +76,11 @@ def markdown_table(header: list[str], rows: list[list]) -> str:
 
 
 def no_binning(pipe) -> dict:
-    """Call keywords that make a pipeline draw the size it is asked for: ``use_resolution_binning=False`` where the
-    pipeline has it (PixArt, Sana: their bins start at 256 px, and binning resizes the output)."""
+    """Call keywords that make a pipeline draw the size it is asked for, from the prompt as given:
+    ``use_resolution_binning=False`` where the pipeline has it (PixArt, Sana: their bins start at 256 px, and binning
+    resizes the output) and ``clean_caption=False`` (else PixArt warns on every call that it cannot clean captions
+    without beautifulsoup4, and goes on without)."""
     import inspect
 
-    return {"use_resolution_binning": False} if "use_resolution_binning" in inspect.signature(
-        type(pipe).__call__).parameters else {}
+    params = inspect.signature(type(pipe).__call__).parameters
+    return {k: False for k in ("use_resolution_binning", "clean_caption") if k in params}
