@@ -355,6 +355,9 @@ def main(argv=None) -> None:
     ap.add_argument("--held-out", type=int, default=16, help="held-out seeds")
     ap.add_argument("--budgets", type=float, nargs="+", default=list(BUDGETS))
     ap.add_argument("--predictor", default="final")
+    ap.add_argument("--branches", nargs="+", default=None,
+                    help="placements of our rules: U-Net branches (1 2) or a transformer's live blocks (F1B0 F2B1); "
+                         "default: plan_for's (the three cheapest that leave two full steps)")
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--md-only", action="store_true", help="rewrite the .md from the .json, run nothing")
     args = ap.parse_args(argv)
@@ -369,6 +372,9 @@ def main(argv=None) -> None:
     setup = Setup(pipe, args.model, args.steps, args.guidance, prompts, labels)
     run = make_run(setup)
     cal_seeds, held = list(range(args.calibration)), list(range(args.calibration, n))
+    placements = None
+    if args.branches:
+        placements = [int(b) if b.isdigit() else tuple(int(x) for x in b[1:].split("B")) for b in args.branches]
     full_flops = None
     if args.model == "pixart":
         full_flops = float(np.mean([run_hooked(setup, run, None, s, args.steps)[1] for s in cal_seeds]))
@@ -388,7 +394,7 @@ def main(argv=None) -> None:
     for budget in args.budgets:
         t0 = time.time()
         plan = planning.plan_for(pipe, run, args.steps, budget, calibration_seeds=cal_seeds,
-                                 predictor=args.predictor)
+                                 predictor=args.predictor, branches=placements)
         hooks = search_hooks(setup, run, cal_seeds, budget, full_flops) if args.model == "pixart" else []
         rows, base = evaluate(setup, run, plan, hooks, held, full_flops)
         out = summarize(rows, base, budget)
