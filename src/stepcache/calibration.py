@@ -103,17 +103,25 @@ def record_deep_features(pipe, run, branches: list | None = None,
             records[b].append(x[:, : x.shape[1] - skip_channels[b]].detach().float().cpu())
         return hook
 
-    try:
+    def attach():
         for b in branches:
             handles.append(unet.get_submodule(lay.producers[b - 1]).register_forward_hook(keep_skip(b)))
             handles.append(unet.get_submodule(lay.consumers[b - 1]).register_forward_pre_hook(keep_deep(b),
                                                                                                with_kwargs=True))
+    _run_hooked(pipe, run, attach, handles)
+    return records
+
+
+def _run_hooked(pipe, run, attach, handles: list) -> None:
+    """``run(pipe)`` without grad, with the hooks ``attach()`` registers (their handles in ``handles``), all removed
+    after, whatever happens."""
+    try:
+        attach()
         with torch.no_grad():
             run(pipe)
     finally:
         for h in handles:
             h.remove()
-    return records
 
 
 def _record_stack(model, pipe, run, placed: list, signals: dict | None) -> dict:
@@ -142,14 +150,7 @@ def _record_stack(model, pipe, run, placed: list, signals: dict | None) -> dict:
         if signals is not None:
             handles.append(head.register_forward_hook(keep_signal, with_kwargs=True))
 
-    try:
-        for p in placed:
-            hook_stack(p)
-        with torch.no_grad():
-            run(pipe)
-    finally:
-        for h in handles:
-            h.remove()
+    _run_hooked(pipe, run, lambda: [hook_stack(p) for p in placed], handles)
     return records
 
 

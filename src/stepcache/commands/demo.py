@@ -40,9 +40,9 @@ def run_demo(out: Path, model: str = "emoji", **kwargs) -> str:
     raise ValueError(f"model must be one of {', '.join(MODELS)}, got {model!r}")
 
 
-def run_digits(out: Path, samples: int = 100, steps: int = 50, guidance: float = 1.0, chunk: int = 20,
-             fid: bool = True, threads: int | None = None) -> str:
-    samples = check_int("samples", samples, 2 if fid else 1)  # FID-domain needs two samples or more
+def check_settings(samples, min_samples: int, steps, guidance, chunk, threads):
+    """The demos' common settings checked (one clear error each), and the torch threads set."""
+    samples = check_int("samples", samples, min_samples)
     steps = check_int("steps", steps, 1, 1000)
     guidance = check_number("guidance", guidance, 1.0)
     chunk = check_int("chunk", chunk, 1)
@@ -50,6 +50,12 @@ def run_digits(out: Path, samples: int = 100, steps: int = 50, guidance: float =
         check_int("threads", threads, 1)
     if threads:
         torch.set_num_threads(threads)
+    return samples, steps, guidance, chunk
+
+
+def run_digits(out: Path, samples: int = 100, steps: int = 50, guidance: float = 1.0, chunk: int = 20,
+             fid: bool = True, threads: int | None = None) -> str:
+    samples, steps, guidance, chunk = check_settings(samples, 2 if fid else 1, steps, guidance, chunk, threads)
     pipe = load_embedded()
     labels = np.arange(samples) % 10
     seeds = np.arange(samples)

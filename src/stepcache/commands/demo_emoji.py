@@ -33,7 +33,7 @@ from tqdm import tqdm
 from .. import api
 from .. import emoji_eval as ee
 from .. import evaluation as ev
-from ..core.config import DeepCacheConfig, check_int, check_number
+from ..core.config import DeepCacheConfig
 from ..emoji import MAX_LENGTH
 from ..sampling import markdown_table
 
@@ -160,14 +160,9 @@ def to_uint8(images: np.ndarray) -> np.ndarray:
 
 def run_emoji(out: Path, samples: int = 32, steps: int = 25, guidance: float = 3.0, chunk: int = 8,
               threads: int | None = None, pixart: str | Path | None = None) -> str:
-    samples = check_int("samples", samples, 1)
-    steps = check_int("steps", steps, 1, 1000)
-    guidance = check_number("guidance", guidance, 1.0)
-    chunk = check_int("chunk", chunk, 1)
-    if threads is not None:
-        check_int("threads", threads, 1)
-    if threads:
-        torch.set_num_threads(threads)
+    from .demo import check_settings
+
+    samples, steps, guidance, chunk = check_settings(samples, 1, steps, guidance, chunk, threads)
     texts, subs = prompts(samples)
     seeds = np.arange(samples)
     models = [_Model("SD U-Net", load_sd(), SD_SETTINGS)]
