@@ -8,6 +8,7 @@ import pytest
 import torch
 
 import stepcache
+import tiny
 from stepcache import emoji_eval as ev
 
 pytestmark = pytest.mark.skipif(not (ev.SD_DIR / "model_index.json").exists(), reason="emoji-sd not exported")
@@ -17,14 +18,7 @@ pytestmark = pytest.mark.skipif(not (ev.SD_DIR / "model_index.json").exists(), r
 def pipe():
     from diffusers import StableDiffusionPipeline
 
-    mp = pytest.MonkeyPatch()
-    mp.setenv("HF_HUB_OFFLINE", "1")  # the real loading path, with no network behind it
-    try:
-        p = StableDiffusionPipeline.from_pretrained(ev.SD_DIR)
-    finally:
-        mp.undo()
-    p.set_progress_bar_config(disable=True)
-    return p
+    return tiny.load_offline(StableDiffusionPipeline, ev.SD_DIR)
 
 
 def _run(pipe, prompts, steps=10, seed=0):

@@ -10,6 +10,7 @@ import pytest
 import torch
 
 import stepcache
+import tiny
 from stepcache import emoji_eval as ev
 
 pytestmark = pytest.mark.skipif(not (ev.PIXART_DIR / "model_index.json").exists(), reason="emoji-pixart not exported")
@@ -19,14 +20,7 @@ pytestmark = pytest.mark.skipif(not (ev.PIXART_DIR / "model_index.json").exists(
 def pipe():
     from diffusers import PixArtAlphaPipeline
 
-    mp = pytest.MonkeyPatch()
-    mp.setenv("HF_HUB_OFFLINE", "1")  # the real loading path, with no network behind it
-    try:
-        p = PixArtAlphaPipeline.from_pretrained(ev.PIXART_DIR)
-    finally:
-        mp.undo()
-    p.set_progress_bar_config(disable=True)
-    return p
+    return tiny.load_offline(PixArtAlphaPipeline, ev.PIXART_DIR)
 
 
 def _run(pipe, prompts, steps=10, seed=0):

@@ -168,3 +168,21 @@ def svd_pipe():
     pipe = StableVideoDiffusionPipeline(vae=vae, image_encoder=enc, unet=unet, scheduler=sched, feature_extractor=fe)
     pipe.set_progress_bar_config(disable=True)
     return pipe
+
+
+def load_offline(cls, folder):
+    """``cls.from_pretrained(folder)`` with ``HF_HUB_OFFLINE=1`` (the real loading path, with no network behind it),
+    progress bars off."""
+    import os
+
+    before = os.environ.get("HF_HUB_OFFLINE")
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    try:
+        pipe = cls.from_pretrained(folder)
+    finally:
+        if before is None:
+            del os.environ["HF_HUB_OFFLINE"]
+        else:
+            os.environ["HF_HUB_OFFLINE"] = before
+    pipe.set_progress_bar_config(disable=True)
+    return pipe
