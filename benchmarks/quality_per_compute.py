@@ -43,7 +43,8 @@ import numpy as np
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from stepcache import DeepCacheConfig, planning
+from stepcache import planning
+from stepcache.calibration import parse_placement
 from stepcache import emoji as E
 from stepcache import emoji_eval as ev
 from stepcache.sampling import no_binning
@@ -380,7 +381,7 @@ def main(argv=None) -> None:
     cal_seeds, held = list(range(args.calibration)), list(range(args.calibration, n))
     placements = None
     if args.branches:
-        placements = [int(b) if b.isdigit() else tuple(int(x) for x in b[1:].split("B")) for b in args.branches]
+        placements = [parse_placement(b) for b in args.branches]
     full_flops = None
     if args.model == "pixart":
         full_flops = float(np.mean([run_hooked(setup, run, None, s, args.steps)[1] for s in cal_seeds]))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -58,6 +59,20 @@ def placements(pipe, branches=None) -> list:
 def placement_name(p) -> str:
     """``"3"`` for U-Net branch 3, ``"F2B1"`` for a transformer's first 2 and last 1 blocks live."""
     return str(p) if isinstance(p, int) else f"F{p[0]}B{p[1]}"
+
+
+def placement_label(p) -> str:
+    """A placement in words: ``"branch 3"``, ``"live blocks F2B1"``."""
+    return f"branch {p}" if isinstance(p, int) else f"live blocks {placement_name(p)}"
+
+
+def parse_placement(text: str):
+    """The inverse of :func:`placement_name`: ``"3"`` -> 3, ``"F2B1"`` -> ``(2, 1)``; ValueError otherwise."""
+    m = re.fullmatch(r"(\d+)|F(\d+)B(\d+)", str(text))
+    if m is None:
+        raise ValueError(f"a placement is a U-Net branch (an integer) or a transformer's live blocks as "
+                         f"F<first>B<last> (e.g. F1B0), got {text!r}")
+    return int(m[1]) if m[1] is not None else (int(m[2]), int(m[3]))
 
 
 def placement_fractions(pipe, inputs=None) -> dict:
@@ -211,8 +226,7 @@ def plot_analysis(analysis: Analysis, path: Path, title: str = "") -> None:
     for ax, b in zip(axes.flat, branches):
         ax.axis("on")
         im = ax.imshow(analysis.similarity[b], vmin=0, vmax=1, cmap="viridis")
-        where = f"branch {b}" if isinstance(b, int) else f"live blocks {placement_name(b)}"
-        ax.set_title(f"{where} (cached step {analysis.mac_fraction[b]:.0%} MACs)", fontsize=8)
+        ax.set_title(f"{placement_label(b)} (cached step {analysis.mac_fraction[b]:.0%} MACs)", fontsize=8)
         ax.set_xlabel("step", fontsize=7)
         ax.set_ylabel("step", fontsize=7)
         ax.tick_params(labelsize=6)

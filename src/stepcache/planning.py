@@ -90,11 +90,16 @@ class Candidate:
         return float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
 
     @property
-    def branch(self) -> str | None:
-        """Where the cache sits: the U-Net branch (``"1"``), or the transformer's live blocks (``"F1B0"``)."""
+    def where(self):
+        """Where the cache sits: the U-Net branch, or the transformer's ``(first_blocks, last_blocks)``."""
         if self.config is None:
             return None
-        return cal.placement_name(self.placement if self.placement is not None else self.config.branch)
+        return self.placement if self.placement is not None else self.config.branch
+
+    @property
+    def branch(self) -> str | None:
+        """:attr:`where` as the table names it: ``"1"`` (U-Net branch 1), ``"F1B0"`` (a transformer's live blocks)."""
+        return None if self.config is None else cal.placement_name(self.where)
 
     @property
     def cached(self) -> bool:
@@ -155,8 +160,7 @@ class Plan:
             how = f"{b.config.schedule}, threshold {b.config.threshold:.4g}"
         else:
             how = f"{b.pattern.count('F')} full steps of {b.steps}"
-        where = f"branch {b.branch}" if b.branch.isdigit() else f"live blocks {b.branch}"
-        return f"cache: {b.name} at {b.steps} steps ({how}, {where})"
+        return f"cache: {b.name} at {b.steps} steps ({how}, {cal.placement_label(b.where)})"
 
     def table(self) -> str:
         """Every candidate's figures (markdown); the pick in bold, candidates over the budget marked."""
@@ -226,7 +230,7 @@ class Plan:
         full = [i for i, k in enumerate(best.pattern) if k == "F"]
         profile = cal.Profile(
             version=PROFILE_VERSION, model_hash=self.model_hash, scheduler=self.scheduler, num_steps=best.steps,
-            **profile_fields(best.placement if best.placement is not None else config.branch),
+            **profile_fields(best.where),
             threshold_schedule="first-block" if config.schedule == "first-block" else "adaptive",
             full_steps=full, speedup_target=1 / self.mac_budget,
             mac_fraction=best.mac_fraction * self.num_steps / best.steps, predicted_error=best.predicted_error,

@@ -13,7 +13,6 @@ import importlib.util
 import inspect
 import json
 import os
-import re
 import sys
 from pathlib import Path
 
@@ -251,16 +250,18 @@ def _check_branches(pipe, branches) -> list | None:
     from ..families import transformer
     from ..families.unet import layout
 
+    from ..calibration import parse_placement
+
     model = api.split(pipe)[0]
     if transformer.is_transformer(model):
         n = len(transformer.block_names(model))
         out = []
         for b in branches:
-            m = re.fullmatch(r"F(\d+)B(\d+)", str(b))
-            if m is None:
+            try:
+                first, last = parse_placement(b)
+            except (ValueError, TypeError):  # a malformed string, or a bare integer (a U-Net branch)
                 raise ValueError(f"--branches of a transformer are its live blocks as F<first>B<last>, e.g. F1B0, "
-                                 f"got {b!r}")
-            first, last = int(m[1]), int(m[2])
+                                 f"got {b!r}") from None
             _int("--branches F", first, 1, n - 1, f" (this {type(model).__name__} has {n} blocks)")
             try:
                 transformer.stack(model, first, last)
