@@ -282,16 +282,20 @@ def test_plan_on_a_transformer_every_rule_and_its_profile(tmp_path):
         return out.images
 
     plan = planning.plan_for(pipe, run_dit, T, 0.7, calibration_seeds=[0, 1], predictor="output",
-                             branches=[(1, 0), (1, 1)])
+                             branches=[(0, 0), (1, 0), (1, 1)])
     names = {c.name for c in plan.candidates}
-    assert {"calibrated F1B0", "calibrated F1B1", "adaptive F1B0", "first-block F1B0", "first-block F1B1"} <= names
-    assert {n.split(" N=")[0] for n in names if n.startswith("uniform")} == {"uniform F1B0", "uniform F1B1"}
+    assert {"calibrated F0B0", "calibrated F1B0", "calibrated F1B1", "adaptive F1B0", "first-block F1B0",
+            "first-block F1B1"} <= names
+    assert not {"adaptive F0B0", "first-block F0B0"} & names  # the online rules watch a live head block
+    assert {n.split(" N=")[0] for n in names if n.startswith("uniform")} == {"uniform F0B0", "uniform F1B0",
+                                                                             "uniform F1B1"}
     assert all(c.mac_fraction <= 0.7 * (1 + planning.MATCH) for c in plan.candidates if c.kind != "cached-fewer-steps")
     for c in plan.candidates:
         assert c.mac_fraction > 0 and len(c.psnr) == 2
         if c.cached:
-            assert c.branch in {"F1B0", "F1B1"}
-            assert (c.config.first_blocks, c.config.last_blocks) == {"F1B0": (1, 0), "F1B1": (1, 1)}[c.branch]
+            assert c.branch in {"F0B0", "F1B0", "F1B1"}
+            assert (c.config.first_blocks, c.config.last_blocks) == {"F0B0": (0, 0), "F1B0": (1, 0),
+                                                                     "F1B1": (1, 1)}[c.branch]
     assert "| first-block F1B0 |" in plan.table()
     fb = next(c for c in plan.candidates if c.name == "first-block F1B1")
     forced = planning.plan_for(pipe, run_dit, T, 0.7, calibration_seeds=[0, 1], branches=[(1, 1)],

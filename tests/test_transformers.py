@@ -67,8 +67,9 @@ def test_interval_1_and_disable_bit_identical(family):
 @pytest.mark.parametrize("family", FAMILIES)
 @pytest.mark.parametrize("config", [DeepCacheConfig(interval=3), DeepCacheConfig(interval=2, first_blocks=2),
                                     DeepCacheConfig(interval=4, schedule="nonuniform", center=3),
-                                    DeepCacheConfig(interval=3, first_blocks=1, last_blocks=1)],
-                         ids=["N3", "N2-F2", "nonuniform", "F1B1"])
+                                    DeepCacheConfig(interval=3, first_blocks=1, last_blocks=1),
+                                    DeepCacheConfig(interval=3, first_blocks=0)],
+                         ids=["N3", "N2-F2", "nonuniform", "F1B1", "F0B0"])
 def test_pattern_follows_the_schedule(family, config):
     pipe, kw = tiny_dit.BUILDERS[family]()
     model = pipe.transformer
@@ -134,8 +135,9 @@ def _residual_reference(pipe, kw, config, steps):
 
 
 @pytest.mark.parametrize("family", ["dit", "pixart_alpha", "sd3", "flux", "hunyuan_dit", "cogvideox", "sana"])
-@pytest.mark.parametrize("config", [DeepCacheConfig(interval=3), DeepCacheConfig(interval=2, first_blocks=2, last_blocks=1)],
-                         ids=["F1B0", "F2B1"])
+@pytest.mark.parametrize("config", [DeepCacheConfig(interval=3), DeepCacheConfig(interval=2, first_blocks=2, last_blocks=1),
+                                    DeepCacheConfig(interval=3, first_blocks=0)],
+                         ids=["F1B0", "F2B1", "F0B0"])
 def test_cached_step_is_live_blocks_plus_stored_residual(family, config):
     pipe, kw = tiny_dit.BUILDERS[family]()
     reference = _residual_reference(pipe, kw, config, steps=7)
@@ -281,8 +283,11 @@ def test_bad_inputs_are_clear_errors_and_change_nothing():
     model = pipe.transformer
     with pytest.raises(ValueError, match=r"first_blocks \+ last_blocks must be below the 4 blocks"):
         stepcache.enable(pipe, DeepCacheConfig(first_blocks=3, last_blocks=1))
-    with pytest.raises(ValueError, match="first_blocks must be an integer in \\[1, inf\\)"):
-        DeepCacheConfig(first_blocks=0)
+    with pytest.raises(ValueError, match="first_blocks must be an integer in \\[0, inf\\)"):
+        DeepCacheConfig(first_blocks=-1)
+    for schedule in ("adaptive", "first-block"):  # they watch the last live head block
+        with pytest.raises(ValueError, match=f"first_blocks must be in \\[1, inf\\) for schedule='{schedule}', got 0"):
+            DeepCacheConfig(schedule=schedule, first_blocks=0)
     with pytest.raises(TypeError, match="last_blocks must be an integer"):
         DeepCacheConfig(last_blocks=1.5)
     with pytest.raises(ValueError, match="threshold is only used by"):
@@ -328,7 +333,7 @@ def test_mac_fraction_of_every_live_choice_matches_the_cached_step(family):
         assert stepcache.summary(pipe).streams[0] == "FC"  # branches() counted nothing
     n = len(blocks.block_names(pipe.transformer))
     assert {(i.first_blocks, i.last_blocks) for i in infos} == {
-        (f, b) for f in range(1, n) for b in range(n - f) if family != "hunyuan_dit" or b <= f}
+        (f, b) for f in range(0, n) for b in range(n - f) if family != "hunyuan_dit" or b <= f}
     for info in infos:
         assert 0 < info.mac_fraction < 1
         config = DeepCacheConfig(interval=2, first_blocks=info.first_blocks, last_blocks=info.last_blocks)
@@ -337,7 +342,7 @@ def test_mac_fraction_of_every_live_choice_matches_the_cached_step(family):
             s = stepcache.summary(pipe)
         assert s.macs_cached / s.macs_full == pytest.approx(info.mac_fraction, rel=1e-9)
     fractions = {(i.first_blocks, i.last_blocks): i.mac_fraction for i in infos}
-    assert fractions[(1, 0)] < fractions[(2, 0)]  # a longer live head costs more
+    assert fractions[(0, 0)] < fractions[(1, 0)] < fractions[(2, 0)]  # a longer live head costs more
 
 
 # calibration ----------------------------------------------------------------------------------------------------
@@ -381,6 +386,23 @@ def test_calibrated_profile_on_transformers(family, predictor, tmp_path):
     with pytest.raises(ValueError, match="this calibrated profile was made for model weights"):
         stepcache.enable(other, config)
     assert_no_stepcache(tiny_dit.denoiser(other))
+
+
+def test_calibrated_profile_with_no_live_head_block(tmp_path):
+    """F = 0 (MagCache-style: a cached step adds the whole stack's residual): calibrated, its profile runs as
+    planned; the weighted adaptive rule, which watches a live head block, is refused in one line."""
+    pipe, kw = tiny_dit.dit()
+    go = lambda p: run(p, kw, steps=8)  # noqa: E731
+    profile = stepcache.calibrate(pipe, go, speedup=2, branches=[(0, 0)])
+    assert (profile.first_blocks, profile.last_blocks) == (0, 0)
+    path = tmp_path / "profile.json"
+    profile.save(path)
+    with stepcache.cached(pipe, DeepCacheConfig.from_profile(path)):
+        go(pipe)
+        (pattern,) = set(stepcache.summary(pipe).streams)
+    assert pattern == "".join("F" if t in profile.full_steps else "C" for t in range(8)) and "C" in pattern
+    with pytest.raises(ValueError, match=r"first_blocks must be in \[1, inf\) for schedule='adaptive', got 0"):
+        DeepCacheConfig.from_profile(path, threshold=0.1)
 
 
 def test_analyze_on_a_transformer():

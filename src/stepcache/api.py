@@ -297,7 +297,7 @@ def _stack_costs(model, inputs) -> list[StackInfo]:
         total, per_module = count_macs(model, *args, **kwargs)
     names = transformer.block_names(model)
     out = []
-    for first in range(1, len(names)):
+    for first in range(0, len(names)):
         for last in range(0, len(names) - first):
             try:
                 st = transformer.stack(model, first, last)

@@ -52,7 +52,7 @@ def placements(pipe, branches=None) -> list:
     for p in out:
         if not (isinstance(p, tuple) and len(p) == 2):
             raise TypeError(f"branches of a transformer are (first_blocks, last_blocks) pairs, got {p!r}")
-        transformer.stack(model, check_int("first_blocks", p[0], 1), check_int("last_blocks", p[1], 0))
+        transformer.stack(model, check_int("first_blocks", p[0], 0), check_int("last_blocks", p[1], 0))
     return out
 
 
@@ -141,18 +141,23 @@ def _run_hooked(pipe, run, attach, handles: list) -> None:
 
 def _record_stack(model, pipe, run, placed: list, signals: dict | None) -> dict:
     """:func:`record_deep_features` on a transformer: hooks on the first and last skipped block (the stack's
-    residual on the image tokens) and on the last live head block (the watched feature)."""
+    residual on the image tokens) and on the last live head block (the watched feature; with no live head block,
+    F = 0, the stack's input image stream)."""
     records = {p: [] for p in placed}
     handles = []
 
     def hook_stack(p):
         st = transformer.stack(model, *p)
-        first, last, head = (model.get_submodule(n) for n in (st.skipped[0], st.skipped[-1], st.live_head[-1]))
-        s_first, s_last, s_head = transformer.Streams(first), transformer.Streams(last), transformer.Streams(head)
+        first, last = (model.get_submodule(n) for n in (st.skipped[0], st.skipped[-1]))
+        head = model.get_submodule(st.live_head[-1]) if st.live_head else None
+        s_first, s_last = transformer.Streams(first), transformer.Streams(last)
+        s_head = transformer.Streams(head) if head is not None else None
         entry = []
 
         def keep_input(module, args, kwargs):
             entry.append(s_first.read(args, kwargs)[0])
+            if signals is not None and head is None:
+                signals.setdefault(p, []).append(entry[-1].detach().float().cpu())
 
         def keep_residual(module, args, kwargs, output):
             records[p].append((s_last.image(output) - entry.pop()).detach().float().cpu())
@@ -162,7 +167,7 @@ def _record_stack(model, pipe, run, placed: list, signals: dict | None) -> dict:
 
         handles.append(first.register_forward_pre_hook(keep_input, with_kwargs=True))
         handles.append(last.register_forward_hook(keep_residual, with_kwargs=True))
-        if signals is not None:
+        if signals is not None and head is not None:
             handles.append(head.register_forward_hook(keep_signal, with_kwargs=True))
 
     _run_hooked(pipe, run, lambda: [hook_stack(p) for p in placed], handles)

@@ -519,11 +519,12 @@ def plan_for(pipe, run, num_steps: int, mac_budget: float, measure: str = "psnr"
             add(Candidate(f"calibrated {_where(b)}", "calibrated", T, config, predicted_error=predicted, placement=b,
                           note=f"{k} full steps by the dynamic programme (predictor {predictor!r}, "
                                f"{measure_seeds} seed(s))"))
+    watched = [b for b in branches if not (is_transformer and b[0] == 0)]  # online rules watch a live head block
     if "adaptive" in kinds:
-        for b in branches:
+        for b in watched:
             add(_threshold_rule(pipe, run, seeds, refs, T, budget, b, weights.get(b), memo))
     if "first-block" in kinds and is_transformer:  # diffusers' FirstBlockCache rule (F1B0), DBCache-like otherwise
-        for b in branches:
+        for b in watched:
             add(_threshold_rule(pipe, run, seeds, refs, T, budget, b, None, memo, schedule="first-block"))
     if "cached-fewer-steps" in kinds and branches:
         b = min(branches, key=lambda x: fractions[x])

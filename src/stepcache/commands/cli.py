@@ -262,7 +262,7 @@ def _check_branches(pipe, branches) -> list | None:
             except (ValueError, TypeError):  # a malformed string, or a bare integer (a U-Net branch)
                 raise ValueError(f"--branches of a transformer are its live blocks as F<first>B<last>, e.g. F1B0, "
                                  f"got {b!r}") from None
-            _int("--branches F", first, 1, n - 1, f" (this {type(model).__name__} has {n} blocks)")
+            _int("--branches F", first, 0, n - 1, f" (this {type(model).__name__} has {n} blocks)")
             try:
                 transformer.stack(model, first, last)
             except ValueError as e:

@@ -148,8 +148,11 @@ class DeepCacheConfig:
             :meth:`from_profile` fills it, with the ``profile`` key the profile is valid for.
         profile (:class:`ProfileKey` or None): the model, scheduler and step count a calibrated profile was made
             for; :func:`stepcache.enable` refuses another model, the first call another scheduler or step count.
-        first_blocks (int in [1, inf), default 1): F, for transformer denoisers (a stack of blocks): the first F
-            blocks are live (run on every step). Ignored by U-Nets, which use ``branch``.
+        first_blocks (int in [0, inf), default 1): F, for transformer denoisers (a stack of blocks): the first F
+            blocks are live (run on every step). ``0``: no head block is live, a cached step runs only the model's
+            embeddings and output layers (and the last B blocks) around the whole stack's stored residual, as
+            MagCache and TeaCache do; the online schedules (``adaptive``, ``first-block``) watch the last live
+            head block, so they need F >= 1. Ignored by U-Nets, which use ``branch``.
         last_blocks (int in [0, inf), default 0): B, for transformer denoisers: the last B blocks are live too. On a
             cached step the blocks between the first F and the last B are replaced by the residual they added at
             the last full step, on every stream the blocks carry. F + B must leave at least one block to skip.
@@ -185,7 +188,7 @@ class DeepCacheConfig:
 
         put("interval", check_int("interval", self.interval, 1))
         put("branch", check_int("branch", self.branch, 1))
-        put("first_blocks", check_int("first_blocks", self.first_blocks, 1))
+        put("first_blocks", check_int("first_blocks", self.first_blocks, 0))
         put("last_blocks", check_int("last_blocks", self.last_blocks, 0))
         if not isinstance(self.schedule, str):
             raise TypeError(f"schedule must be a string, one of {', '.join(map(repr, SCHEDULES))}, "
@@ -200,6 +203,9 @@ class DeepCacheConfig:
         if self.num_steps is not None:
             put("num_steps", check_int("num_steps", self.num_steps, 1))
         self._check_threshold(put)
+        if self.first_blocks == 0 and self.decides_online:
+            raise ValueError(f"first_blocks must be in [1, inf) for schedule={self.schedule!r}, got 0: it decides "
+                             "each step from the output of the last live head block")
         if not isinstance(self.controlnet, (bool, _np_bool())):
             raise TypeError(f"controlnet must be True or False, got {self.controlnet!r} "
                             f"({type(self.controlnet).__name__})")
