@@ -1,5 +1,6 @@
-"""Quality per compute on the embedded emoji text-to-image models: every caching rule at 2x, 3x and 4x fewer
-denoiser MACs, fewer uncached steps beside them, measured on held-out seeds.
+"""Quality per compute on the embedded models -- the emoji text-to-image U-Net (``sd``) and transformer
+(``pixart``), and the class-conditional MNIST DDPM (``mnist``): every caching rule at 2x, 3x and 4x fewer denoiser
+MACs, fewer uncached steps beside them, measured on held-out seeds.
 
 For each budget, ``stepcache.planning.plan_for`` builds and measures our candidates on the calibration seeds
 (fewer uncached steps; uniform, non-uniform, calibrated, adaptive with the calibration's per-step weights and, on
@@ -16,10 +17,11 @@ the same step count; a candidate more than 3% over the budget is marked and not 
 
 Then every candidate runs on the held-out seeds (seeds never used for choosing), interleaved seed by seed, and is
 measured against the uncached output at the step count (PSNR, SSIM), by prompt agreement and FID on the emoji
-classifier's features (``stepcache.emoji_eval``), and by wall time (median over seeds of uncached time / its time,
+classifier's features (``stepcache.emoji_eval``; MNIST: class agreement and FID-domain on the digit classifier,
+``stepcache.evaluation``), and by wall time (median over seeds of uncached time / its time,
 one thread; the pipeline call alone: MACs are counted apart, and diffusers' hooks are timed on a call without the
-flop counter, their transformer copy and hook made before the clock starts). Each seed generates a batch of prompts drawn from random images of the data; differences are paired
-per seed, with bootstrap std.
+flop counter, their transformer copy and hook made before the clock starts). Each seed generates a batch of prompts
+drawn from random images of the data (MNIST: random classes); differences are paired per seed, with bootstrap std.
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/quality_per_compute.py --model sd \
         --out benchmarks/results/quality_per_compute
@@ -47,9 +49,11 @@ from stepcache import planning
 from stepcache.calibration import parse_placement
 from stepcache import emoji as E
 from stepcache import emoji_eval as ev
-from stepcache.sampling import no_binning
+from stepcache import evaluation as mnist_eval
+from stepcache.sampling import load_embedded, no_binning
 
 BUDGETS = (0.5, 1 / 3, 0.25)
+FID_NAME = {"sd": "FID-emoji", "pixart": "FID-emoji", "mnist": "FID-domain"}
 
 
 @dataclasses.dataclass
@@ -58,13 +62,23 @@ class Setup:
     model: str
     steps: int
     guidance: float
-    prompts: list  # per seed: the prompts of that seed's batch
-    labels: list  # per seed: their subcategory indices
+    prompts: list  # per seed: the prompts (MNIST: the classes) of that seed's batch
+    labels: list  # per seed: the classes the classifier should see (emoji subcategory indices; MNIST: the digits)
+
+    def agreement(self, images, labels) -> float:
+        """Share of ``images`` (NHWC uint8) the model's classifier puts in ``labels``."""
+        return mnist_eval.accuracy(images[..., 0], labels) if self.model == "mnist" else ev.agreement(images, labels)
+
+    def fid(self, images) -> float:
+        """FID on the classifier's features against all the real images (emoji: FID-emoji; MNIST: FID-domain)."""
+        return mnist_eval.fid_domain(images[..., 0]) if self.model == "mnist" else ev.fid(images)
 
 
 def load(model: str):
     from diffusers import DDIMScheduler, PixArtAlphaPipeline, StableDiffusionPipeline
 
+    if model == "mnist":
+        return load_embedded(scheduler="ddim")
     cls, folder = {"sd": (StableDiffusionPipeline, ev.SD_DIR), "pixart": (PixArtAlphaPipeline, ev.PIXART_DIR)}[model]
     pipe = cls.from_pretrained(folder, torch_dtype=torch.float32)
     assert isinstance(pipe.scheduler, DDIMScheduler)
@@ -72,10 +86,14 @@ def load(model: str):
     return pipe
 
 
-def prompt_batches(seeds: int, per_seed: int, seed: int = 0):
-    """Prompts of random images of the data (train-side and held-out emoji alike), ``per_seed`` per seed."""
-    data = E.load()
+def prompt_batches(model: str, seeds: int, per_seed: int, seed: int = 0):
+    """Prompts of random images of the data (train-side and held-out emoji alike), ``per_seed`` per seed; MNIST:
+    random classes, as prompts and labels both."""
     rng = np.random.default_rng(seed)
+    if model == "mnist":
+        classes = [[int(c) for c in rng.integers(0, 10, per_seed)] for _ in range(seeds)]
+        return classes, classes
+    data = E.load()
     idx = rng.choice(len(data.prompts), seeds * per_seed, replace=False)
     prompts = [data.prompts[i] for i in idx]
     labels = ev.label_of([data.subcategories[data.labels[i]] for i in idx])
@@ -84,9 +102,11 @@ def prompt_batches(seeds: int, per_seed: int, seed: int = 0):
 
 
 def make_run(setup: Setup):
+    size = {} if setup.model == "mnist" else dict(height=32, width=32, **no_binning(setup.pipe))
+
     def run(pipe, seed: int, steps: int):
         kw = dict(num_inference_steps=steps, guidance_scale=setup.guidance, output_type="np",
-                  generator=torch.Generator().manual_seed(seed), height=32, width=32, **no_binning(pipe))
+                  generator=torch.Generator().manual_seed(seed), **size)
         return pipe(setup.prompts[seed], **kw).images
     return run
 
@@ -258,7 +278,7 @@ def evaluate(setup: Setup, run, plan, hook_rules, seeds, full_flops: float) -> t
             ref = planning._images(clocked(setup.pipe, seed, T))
         base.seconds.append(clock["seconds"])
         base.images.append(ref)
-        base.agree.append(ev.agreement(_u8(ref), setup.labels[seed]))
+        base.agree.append(setup.agreement(_u8(ref), setup.labels[seed]))
         for row, cand in zip(rows, plan.candidates):
             out, frac, _ = planning._run_one(setup.pipe, clocked, seed, cand.steps, cand.config, T, memo)
             _record(row, setup, seed, out, ref, frac, clock["seconds"])
@@ -281,20 +301,20 @@ def _record(row: Row, setup: Setup, seed: int, out, ref, frac: float, seconds: f
     p, s, _ = planning._figures(out, ref)
     row.psnr.append(p)
     row.ssim.append(s)
-    row.agree.append(ev.agreement(_u8(out), setup.labels[seed]))
+    row.agree.append(setup.agreement(_u8(out), setup.labels[seed]))
     row.macs.append(frac)
     row.seconds.append(seconds)
     row.images.append(out)
 
 
-def summarize(rows: list[Row], base: Row, budget: float) -> dict:
+def summarize(setup: Setup, rows: list[Row], base: Row, budget: float) -> dict:
     """Per rule: MACs, measured speedup, per-seed PSNR and MACs, SSIM, agreement, FID-emoji (JSON-ready)."""
     out = {"budget": budget, "rows": []}
     for r in [base] + rows:
         rec = {"name": r.name, "kind": r.kind, "note": r.note, "eligible": r.eligible,
                "mac_fraction": float(np.mean(r.macs)) if r.macs else 1.0,
                "speedup_measured": statistics.median(b / t for b, t in zip(base.seconds, r.seconds)),
-               "agreement": float(np.mean(r.agree)), "fid": ev.fid(_u8(np.concatenate(r.images)))}
+               "agreement": float(np.mean(r.agree)), "fid": setup.fid(_u8(np.concatenate(r.images)))}
         if r is base:
             out["uncached"] = rec
             continue
@@ -304,7 +324,7 @@ def summarize(rows: list[Row], base: Row, budget: float) -> dict:
     return out
 
 
-def render(out: dict, rounds: int = 1000) -> list[str]:
+def render(out: dict, fid_name: str = "FID-emoji", rounds: int = 1000) -> list[str]:
     """The markdown of one budget: every rule against the best and the best uniform rule (paired per seed,
     bootstrap std), and whether the plan's pick is within 2 paired std of the held-out best."""
     rows = out["rows"]
@@ -313,7 +333,7 @@ def render(out: dict, rounds: int = 1000) -> list[str]:
     uniform = [r for r in pool if r["kind"] == "uniform"]
     ref = max(uniform, key=lambda r: r["psnr"]) if uniform else best
     lines = ["| rule | MACs (of uncached) | speedup (measured) | PSNR dB | vs best (paired std) | "
-             "vs best uniform (paired std) | SSIM | agreement | FID-emoji | note |",
+             f"vs best uniform (paired std) | SSIM | agreement | {fid_name} | note |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     u = out["uncached"]
     lines.append(f"| uncached | 1.000 | 1.00x | inf | | | 1 | {u['agreement']:.3f} | {u['fid']:.3f} | {u['note']} |")
@@ -348,15 +368,15 @@ def write(report: dict, out_dir: Path) -> None:
     (out_dir / f"{name}.json").write_text(json.dumps(report, indent=2) + "\n")
     md = list(report["header"])
     for b in report["budgets"]:
-        md += render(b)
+        md += render(b, FID_NAME[name])
     (out_dir / f"{name}.md").write_text("\n".join(md) + "\n")
 
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", choices=["sd", "pixart"], required=True)
+    ap.add_argument("--model", choices=["sd", "pixart", "mnist"], required=True)
     ap.add_argument("--steps", type=int, default=25)
-    ap.add_argument("--guidance", type=float, default=3.0)
+    ap.add_argument("--guidance", type=float, default=None, help="default: 3 (emoji), 1 (MNIST: no CFG)")
     ap.add_argument("--per-seed", type=int, default=8, help="prompts per seed (one batch)")
     ap.add_argument("--calibration", type=int, default=4, help="calibration seeds")
     ap.add_argument("--held-out", type=int, default=16, help="held-out seeds")
@@ -373,9 +393,11 @@ def main(argv=None) -> None:
     argv_used = sys.argv[1:] if argv is None else list(argv)
     torch.manual_seed(0)
     t_start = time.time()
+    if args.guidance is None:
+        args.guidance = 1.0 if args.model == "mnist" else 3.0
     pipe = load(args.model)
     n = args.calibration + args.held_out
-    prompts, labels = prompt_batches(n, args.per_seed)
+    prompts, labels = prompt_batches(args.model, n, args.per_seed)
     setup = Setup(pipe, args.model, args.steps, args.guidance, prompts, labels)
     run = make_run(setup)
     cal_seeds, held = list(range(args.calibration)), list(range(args.calibration, n))
@@ -387,11 +409,16 @@ def main(argv=None) -> None:
         full_flops = float(np.mean([run_hooked(setup, run, None, s, args.steps)[1] for s in cal_seeds]))
     args.out.mkdir(parents=True, exist_ok=True)
     command = "OMP_NUM_THREADS=1 .venv/bin/python benchmarks/quality_per_compute.py " + " ".join(argv_used)
-    header = [f"# Quality per compute: emoji {args.model}, DDIM {args.steps} steps, guidance {args.guidance}", "",
-              f"Command: `{command}` (torch threads {torch.get_num_threads()}). {args.per_seed} prompts per seed "
-              f"(random images of the data); {len(cal_seeds)} calibration seeds choose every rule's knob, "
+    title, per_seed, measures = (
+        ("the MNIST DDPM", "random classes", "class agreement and FID-domain on the digit classifier")
+        if args.model == "mnist" else
+        (f"emoji {args.model}", "prompts per seed (random images of the data)",
+         "agreement and FID-emoji on the emoji classifier"))
+    header = [f"# Quality per compute: {title}, DDIM {args.steps} steps, guidance {args.guidance}", "",
+              f"Command: `{command}` (torch threads {torch.get_num_threads()}). {args.per_seed} {per_seed} per "
+              f"seed; {len(cal_seeds)} calibration seeds choose every rule's knob, "
               f"{len(held)} held-out seeds measure. PSNR/SSIM against the uncached {args.steps}-step output; "
-              f"differences paired per seed (bootstrap std); agreement and FID-emoji on the emoji classifier "
+              f"differences paired per seed (bootstrap std); {measures} "
               f"({len(held) * args.per_seed} images per rule); speedup = median over held-out seeds of uncached time "
               f"/ rule time (one thread, the pipeline call alone). Bold: the best PSNR within the budget.", ""]
     report = {"command": command, "model": args.model, "steps": args.steps, "guidance": args.guidance,
@@ -404,12 +431,12 @@ def main(argv=None) -> None:
                                  predictor=args.predictor, branches=placements)
         hooks = search_hooks(setup, run, cal_seeds, budget, full_flops) if args.model == "pixart" else []
         rows, base = evaluate(setup, run, plan, hooks, held, full_flops)
-        out = summarize(rows, base, budget)
+        out = summarize(setup, rows, base, budget)
         out.update(seconds=round(time.time() - t0, 1), plan_pick=plan.best.name,
                    plan_recommendation=plan.recommendation, plan_table=plan.table())
         report["budgets"].append(out)
         write(report, args.out)
-        print("\n".join(render(out)), flush=True)
+        print("\n".join(render(out, FID_NAME[args.model])), flush=True)
     report["seconds"] = round(time.time() - t_start, 1)
     write(report, args.out)
 
