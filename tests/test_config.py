@@ -128,7 +128,7 @@ def test_profile_key_accepted_and_from_profile_errors(tmp_path):
     with pytest.raises(ValueError, match="not a profile .*stepcache calibrate"):
         DeepCacheConfig.from_profile(tmp_path / "bad.json")
     (tmp_path / "old.json").write_text('{"version": 1}')
-    with pytest.raises(ValueError, match="profile version 1, this stepcache reads version 2"):
+    with pytest.raises(ValueError, match="profile version 1, this stepcache reads versions 2, 3"):
         DeepCacheConfig.from_profile(tmp_path / "old.json")
     with pytest.raises(FileNotFoundError):
         DeepCacheConfig.from_profile(tmp_path / "missing.json")

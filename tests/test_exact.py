@@ -59,3 +59,38 @@ def test_cached_context_disables_on_error(tmp_path):
         with stepcache.cached(unet, DeepCacheConfig(interval=2)):
             raise KeyError("boom")
     assert not hasattr(unet, "_stepcache") and "forward" not in unet.__dict__
+
+
+@pytest.mark.parametrize("config", [DeepCacheConfig(interval=3, extrapolate=True),
+                                    DeepCacheConfig(schedule="adaptive", threshold=1e9, interval=3, extrapolate=True)],
+                         ids=["uniform", "adaptive"])
+def test_extrapolated_deep_features(tmp_path, config):
+    """``extrapolate=True``: a cached step replays each deep module's output extrapolated along the last two full
+    steps, f_l + (f_l - f_p) * (t - l) / (l - p), exactly (before the second full step: f_l itself); interval 1
+    stays bit-identical."""
+    pipe = tiny.sd_pipe(tmp_path)
+    base = tiny.sd_call(pipe, steps=8)
+    with stepcache.cached(pipe, DeepCacheConfig(interval=1, extrapolate=True)):
+        assert np.array_equal(tiny.sd_call(pipe, steps=8), base)
+    seen = []
+    handle = pipe.unet.mid_block.register_forward_hook(lambda m, a, out: seen.append(out))
+    try:
+        with stepcache.cached(pipe, config):
+            out = tiny.sd_call(pipe, steps=8)
+            (pattern,) = stepcache.summary(pipe).streams
+    finally:
+        handle.remove()
+    assert pattern == "FCCFCCFC" and np.isfinite(out).all()
+    with stepcache.cached(pipe, DeepCacheConfig(interval=3)):
+        assert not np.array_equal(tiny.sd_call(pipe, steps=8), out)  # the extrapolation changed the image
+    full = [i for i, k in enumerate(pattern) if k == "F"]
+    for t, kind in enumerate(pattern):
+        if kind == "F":
+            continue
+        before = [f for f in full if f < t]
+        if len(before) < 2:
+            assert torch.equal(seen[t], seen[before[-1]])
+        else:
+            p, last = before[-2:]
+            factor = torch.tensor((t - last) / (last - p))
+            assert torch.equal(seen[t], seen[last] + (seen[last] - seen[p]) * factor)

@@ -56,7 +56,7 @@ def test_table_lists_every_candidate_with_its_macs_counted(plan, pipe):
     assert few.steps == 4 and few.mac_fraction == pytest.approx(4 / T) and few.config is None
     # the fixed rules were built to fit the budget; the counted MACs agree with the summary of a run
     for c in plan.candidates:
-        if c.kind in ("uniform", "nonuniform", "calibrated", "cached-fewer-steps"):
+        if c.kind in ("uniform", "extrapolated", "nonuniform", "calibrated", "cached-fewer-steps"):
             assert c.eligible and c.mac_fraction <= BUDGET + 1e-9
     c = next(c for c in plan.candidates if c.kind == "uniform")
     with stepcache.cached(pipe, c.config):
@@ -361,3 +361,22 @@ def test_cli_text_to_image_bad_input(tmp_path, capsys, argv, message):
     err = capsys.readouterr().err.strip().splitlines()
     assert exc.value.code == 2 and len(err) == 1 and message.replace("{ws}", str(ws)) in err[0], err
     assert not (ws / "o").exists()
+
+
+def test_an_extrapolated_pick_saves_a_profile_that_extrapolates(plan, pipe, tmp_path):
+    """The extrapolated rule (uniform, deep features extrapolated along the last two full steps) is a candidate
+    with the uniform rule's interval; as the pick, its profile (version 3) rebuilds it: the same images."""
+    ex = next(c for c in plan.candidates if c.kind == "extrapolated")
+    uni = next(c for c in plan.candidates if c.kind == "uniform")
+    assert ex.config.extrapolate and ex.config.interval == uni.config.interval and ex.macs == uni.macs
+    forced = planning.plan_for(pipe, run, T, BUDGET, calibration_seeds=[0, 1], branches=[2],
+                               candidates=[planning.Candidate("ex", "extrapolated", T, ex.config)])
+    path = tmp_path / "p.json"
+    assert forced.save_profile(path) is True
+    assert json.loads(path.read_text())["version"] == 3
+    config = DeepCacheConfig.from_profile(path)
+    assert config.extrapolate and config.schedule == "calibrated"
+    with stepcache.cached(pipe, ex.config):
+        expected = run(pipe, 5, T)
+    with stepcache.cached(pipe, config):
+        assert np.array_equal(run(pipe, 5, T), expected)

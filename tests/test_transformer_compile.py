@@ -90,14 +90,16 @@ def compiled_runs(pipe, kw, config):
 
 def kinds(patterns, config):
     """Kinds of call a fixed schedule makes: full and recording, cached, and full without recording (a last step
-    run full keeps nothing)."""
-    return {"F", "C"} | ({"last full"} if any(p.endswith("F") for p in patterns) else set())
+    run full keeps nothing); extrapolating, cached steps before and after the second full step differ."""
+    return ({"F", "C"} | ({"last full"} if any(p.endswith("F") for p in patterns) else set())
+            | ({"C, extrapolated"} if config.extrapolate else set()))
 
 
 @pytest.mark.parametrize("family", ["flux", "dit", "wan"])
 @pytest.mark.parametrize("config", [DeepCacheConfig(interval=3), DeepCacheConfig(interval=2, first_blocks=2,
-                                                                                 last_blocks=1)],
-                         ids=["N3", "N2-F2B1"])
+                                                                                 last_blocks=1),
+                                    DeepCacheConfig(interval=3, extrapolate=True)],
+                         ids=["N3", "N2-F2B1", "N3-extrapolated"])
 def test_fixed_schedule_one_graph_per_call(family, config):
     pipe, kw = tiny_dit.BUILDERS[family]()
     r = compiled_runs(pipe, kw, config)

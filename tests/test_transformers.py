@@ -3,6 +3,7 @@ pipelines built offline: exact where nothing is cached, cached steps are the liv
 patterns follow the schedule, parity with diffusers' FirstBlockCache, state never leaks."""
 
 import copy
+from dataclasses import replace
 
 import pytest
 import torch
@@ -86,8 +87,8 @@ def test_pattern_follows_the_schedule(family, config):
 
 def _residual_reference(pipe, kw, config, steps):
     """A hand-made DeepCache on plain torch hooks: on full steps record the skipped stack's input and output, on
-    cached steps make its first block return input + residual and the others return their input (their own
-    output is computed and thrown away)."""
+    cached steps make its first block return input + residual (``extrapolate``: the residual extrapolated along the
+    last two full steps) and the others return their input (their own output is computed and thrown away)."""
     model = pipe.transformer
     st = blocks.stack(model, config.first_blocks, config.last_blocks)
     first, last = model.get_submodule(st.skipped[0]), model.get_submodule(st.skipped[-1])
@@ -106,6 +107,11 @@ def _residual_reference(pipe, kw, config, steps):
             return out
         hs, ehs = streams.read(a, k)
         r_hs, r_ehs = state["res"]
+        if config.extrapolate and state.get("prev") is not None:  # along the last two full steps
+            (p_hs, p_ehs), (p, last) = state["prev"], state["at"]
+            factor = torch.tensor((state["step"] - last) / (last - p))
+            r_hs = r_hs + (r_hs - p_hs) * factor
+            r_ehs = None if r_ehs is None else r_ehs + (r_ehs - p_ehs) * factor
         # (SD3's last block ends the text stream: no text residual; the text input goes on so the thrown-away
         # runs of the blocks after this one can run; the model does not read it after the stack)
         return streams.write(r_hs + hs, ehs if r_ehs is None else r_ehs + ehs)
@@ -119,6 +125,10 @@ def _residual_reference(pipe, kw, config, steps):
         if state["step"] in full:
             hs, ehs = streams.split(out)
             in_hs, in_ehs = state["in"]
+            if state["res"] is not None:
+                state["prev"], state["at"] = state["res"], (state["at"][-1], state["step"])
+            else:
+                state["at"] = (state["step"],)
             state["res"] = (hs - in_hs, None if ehs is None or in_ehs is None else ehs - in_ehs)
         return out
 
@@ -136,13 +146,16 @@ def _residual_reference(pipe, kw, config, steps):
 
 @pytest.mark.parametrize("family", ["dit", "pixart_alpha", "sd3", "flux", "hunyuan_dit", "cogvideox", "sana"])
 @pytest.mark.parametrize("config", [DeepCacheConfig(interval=3), DeepCacheConfig(interval=2, first_blocks=2, last_blocks=1),
-                                    DeepCacheConfig(interval=3, first_blocks=0)],
-                         ids=["F1B0", "F2B1", "F0B0"])
+                                    DeepCacheConfig(interval=3, first_blocks=0),
+                                    DeepCacheConfig(interval=3, extrapolate=True)],
+                         ids=["F1B0", "F2B1", "F0B0", "F1B0-extrapolated"])
 def test_cached_step_is_live_blocks_plus_stored_residual(family, config):
     pipe, kw = tiny_dit.BUILDERS[family]()
     reference = _residual_reference(pipe, kw, config, steps=7)
     with stepcache.cached(pipe, config):
         assert torch.equal(run(pipe, kw, steps=7), reference)
+    if config.extrapolate:  # steps 4 and 5 extrapolate along full steps 0 and 3: another image than reuse
+        assert not torch.equal(reference, _residual_reference(pipe, kw, replace(config, extrapolate=False), 7))
 
 
 @pytest.mark.parametrize("family", ["flux", "wan", "cogvideox"])

@@ -299,6 +299,7 @@ class Profile:
     first_blocks: int | None = None  # transformer: the live blocks (None on a U-Net)
     last_blocks: int | None = None
     threshold_schedule: str = "adaptive"  # the rule ``config(threshold=...)`` builds ("first-block": a plan's pick)
+    extrapolate: bool = False  # the configs it builds extrapolate the deep features (a plan's pick)
 
     def save(self, path: str | Path) -> None:
         Path(path).write_text(json.dumps(asdict(self), indent=2) + "\n")

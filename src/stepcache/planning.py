@@ -51,7 +51,8 @@ from .families import transformer
 #: what :func:`plan_for` can rank by (both: higher is better)
 MEASURES = ("psnr", "ssim")
 #: the candidate kinds :func:`plan_for` builds
-KINDS = ("steps", "uniform", "nonuniform", "calibrated", "adaptive", "first-block", "cached-fewer-steps")
+KINDS = ("steps", "uniform", "extrapolated", "nonuniform", "calibrated", "adaptive", "first-block",
+         "cached-fewer-steps")
 #: a candidate may exceed the MAC budget by this fraction (counting differences); beyond it, it is dropped
 MATCH = 0.03
 #: PSNR of identical images (inf) is counted as this many dB, so that means and differences stay finite
@@ -198,7 +199,8 @@ class Plan:
     def save_profile(self, path: str | Path) -> bool:
         """Write the pick to ``path``. A caching rule: a calibration profile (the format of
         :class:`stepcache.Profile`, plus a ``"plan"`` block) that ``DeepCacheConfig.from_profile`` loads: the
-        uniform / non-uniform / calibrated winners as their full steps (schedule ``"calibrated"``), the adaptive
+        uniform / extrapolated / non-uniform / calibrated winners as their full steps (schedule ``"calibrated"``; the
+        extrapolated one with ``extrapolate``), the adaptive
         winner with its weights (all 1 for the plain rule) and the first-block winner as that rule, both for
         ``from_profile(path, threshold=...)`` (their full steps are those of the first calibration seed); on the
         winner's placement. Returns ``True``.
@@ -232,6 +234,7 @@ class Plan:
             version=PROFILE_VERSION, model_hash=self.model_hash, scheduler=self.scheduler, num_steps=best.steps,
             **profile_fields(best.where),
             threshold_schedule="first-block" if config.schedule == "first-block" else "adaptive",
+            extrapolate=config.extrapolate,
             full_steps=full, speedup_target=1 / self.mac_budget,
             mac_fraction=best.mac_fraction * self.num_steps / best.steps, predicted_error=best.predicted_error,
             validation_error=best.mean("rel_l2"), adaptive_weights=weights,
@@ -489,12 +492,14 @@ def plan_for(pipe, run, num_steps: int, mac_budget: float, measure: str = "psnr"
         add(Candidate(f"{few} steps, no cache", "steps", few, None, note="the most uncached steps that fit"))
     for b in branches:
         f = fractions[b]
-        if "uniform" in kinds:
-            n = next((n for n in range(2, T + 1) if _uniform_macs(T, n, f, T) <= budget), None)
-            if n is not None:
-                add(Candidate(f"uniform {_where(b)} N={n}", "uniform", T,
-                              DeepCacheConfig(interval=n, **placement_kwargs(b)), placement=b,
-                              note="the smallest interval that fits"))
+        n = next((n for n in range(2, T + 1) if _uniform_macs(T, n, f, T) <= budget), None)
+        if "uniform" in kinds and n is not None:
+            add(Candidate(f"uniform {_where(b)} N={n}", "uniform", T, DeepCacheConfig(interval=n, **placement_kwargs(b)),
+                          placement=b, note="the smallest interval that fits"))
+        if "extrapolated" in kinds and n is not None:
+            add(Candidate(f"extrapolated {_where(b)} N={n}", "extrapolated", T,
+                          DeepCacheConfig(interval=n, extrapolate=True, **placement_kwargs(b)), placement=b,
+                          note="uniform, the deep feature extrapolated from the last two full steps"))
         if "nonuniform" in kinds:
             config = _nonuniform_config(T, budget, b, f)
             if config is not None:

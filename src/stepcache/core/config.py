@@ -22,7 +22,9 @@ WEIGHT_SCHEDULES = ("adaptive",)
 NONUNIFORM_SCHEDULES = ("nonuniform", "nonuniform-reference")
 #: the threshold of a threshold schedule when none is given
 DEFAULT_THRESHOLD = 0.05
-PROFILE_VERSION = 2
+#: the profile format written; 3 added a transformer's live blocks and ``extrapolate``. Versions read: 2 and 3
+PROFILE_VERSION = 3
+PROFILE_VERSIONS_READ = (2, 3)
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,12 @@ class DeepCacheConfig:
         controlnet (bool, default True): on a ControlNet pipeline, also skip the ControlNet's own deep part on
             cached steps (only the residuals of the skips the shallow branch uses are computed). Not with the
             adaptive schedule, whose decision comes after the ControlNet has run.
+        extrapolate (bool, default False): what a cached step puts in place of the deep part. ``False``: the deep
+            feature (U-Net: the replayed modules' outputs; transformer: the skipped stack's residual) kept at the
+            last full step, as DeepCache does. ``True``: that feature extrapolated to this step along the line
+            through the last two full steps, ``f_l + (f_l - f_p) * (t - l) / (l - p)`` for full steps ``p < l <
+            t`` (TaylorSeer's first order; the plain reused feature until two full steps are kept). Same MACs;
+            keeps one more copy of the deep features.
 
     Raises:
         TypeError: a field of the wrong type (e.g. ``interval=2.5``, ``profile="x"``).
@@ -181,6 +189,7 @@ class DeepCacheConfig:
     first_blocks: int = 1
     last_blocks: int = 0
     controlnet: bool = True
+    extrapolate: bool = False
 
     def __post_init__(self) -> None:
         def put(name, value):  # a frozen dataclass: store the normalised value (Python numbers, tuples)
@@ -210,6 +219,10 @@ class DeepCacheConfig:
             raise TypeError(f"controlnet must be True or False, got {self.controlnet!r} "
                             f"({type(self.controlnet).__name__})")
         put("controlnet", bool(self.controlnet))
+        if not isinstance(self.extrapolate, (bool, _np_bool())):
+            raise TypeError(f"extrapolate must be True or False, got {self.extrapolate!r} "
+                            f"({type(self.extrapolate).__name__})")
+        put("extrapolate", bool(self.extrapolate))
         if self.profile is not None and not isinstance(self.profile, ProfileKey):
             raise TypeError(f"profile must be a stepcache.ProfileKey or None (DeepCacheConfig.from_profile fills "
                             f"it), got {self.profile!r} ({type(self.profile).__name__})")
@@ -296,10 +309,11 @@ class DeepCacheConfig:
             data = json.loads(text)
         except ValueError as e:
             raise ValueError(f"{path}: not a profile (not JSON: {e}); write one with stepcache calibrate") from None
-        if not isinstance(data, dict) or data.get("version") != PROFILE_VERSION:
+        if not isinstance(data, dict) or data.get("version") not in PROFILE_VERSIONS_READ:
             version = data.get("version") if isinstance(data, dict) else None
-            raise ValueError(f"{path}: profile version {version!r}, this stepcache reads "
-                             f"version {PROFILE_VERSION}; recalibrate with stepcache calibrate")
+            raise ValueError(f"{path}: profile version {version!r}, this stepcache reads versions "
+                             f"{', '.join(map(str, PROFILE_VERSIONS_READ))}; recalibrate with stepcache calibrate (or "
+                             "update stepcache, if the profile is newer)")
         if data.get("no_cache"):
             raise ValueError(f"{path}: not a DeepCache profile: stepcache plan recommends "
                              f"{data.get('recommendation', 'fewer steps without a cache')!r} for this model "
@@ -315,7 +329,7 @@ class DeepCacheConfig:
                           interval: int | None = None) -> "DeepCacheConfig":
         """:meth:`from_profile` on a profile's fields (a dict, as the JSON holds them)."""
         key = ProfileKey(data["model_hash"], data["scheduler"], int(data["num_steps"]))
-        where = profile_placement(data)
+        where = dict(profile_placement(data), extrapolate=bool(data.get("extrapolate", False)))
         if threshold is None:
             return cls(schedule="calibrated", **where, full_steps=tuple(data["full_steps"]),
                        num_steps=key.num_steps, profile=key)

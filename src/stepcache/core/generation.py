@@ -111,10 +111,34 @@ class Stream:
     run: int = 0  # cached steps since the last full step
     spent: float = 0.0  # adaptive: predicted error of the cached steps since the last full step
     signal: torch.Tensor | None = None  # adaptive: the watched feature at the last full step
+    # extrapolate: the cache of the full step before the last one, the steps of those two full steps, and on a
+    # cached step t the factor (t - last) / (last - previous) (a 0-d tensor: no value is traced into a graph)
+    previous: dict[str, Any] = field(default_factory=dict)
+    full_at: tuple[int, ...] = ()
+    factor: torch.Tensor | None = None
 
     def drop(self) -> None:
         """Forget the cache (the generation has no further step for this stream)."""
-        self.cache, self.shape, self.signal = {}, None, None
+        self.cache, self.shape, self.signal, self.previous, self.full_at = {}, None, None, {}, ()
+
+    def reused(self, key: str):
+        """What a cached step puts in place of the deep part ``key``: the kept feature, or with ``extrapolate``
+        its extrapolation along the last two full steps."""
+        last = self.cache[key]
+        if self.factor is None or key not in self.previous:
+            return last
+        return extrapolate(last, self.previous[key], self.factor)
+
+
+def extrapolate(last, previous, factor: torch.Tensor):
+    """``last + (last - previous) * factor`` on every tensor of a module's output (tensors, tuples, lists, None)."""
+    if isinstance(last, torch.Tensor):
+        return last + (last - previous) * factor
+    if isinstance(last, (tuple, list)):
+        return type(last)(extrapolate(a, b, factor) for a, b in zip(last, previous))
+    if last is None:
+        return None
+    raise TypeError(f"extrapolate: cannot extrapolate a module output of type {type(last).__name__}")
 
 
 @dataclass(frozen=True)

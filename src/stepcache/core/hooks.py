@@ -128,8 +128,9 @@ class Controller:
         stream, step = pos.stream, pos.step
         online = cfg.decides_online
         more = n is None or step + 1 < n  # a later step may reuse what this one keeps
+        keep = online or cfg.extrapolate  # keep every full step's features (the next may be cached, or extrapolate)
         if stream.shape != tuple(sample.shape):  # no cache yet, or the batch changed: this step must be full
-            self._full(stream, tuple(sample.shape), record=more and (online or not is_full(step + 1, cfg, n)))
+            self._full(stream, tuple(sample.shape), record=more and (keep or not is_full(step + 1, cfg, n)))
         elif online:
             start, stop = window(n, cfg)
             capped = cfg.schedule == "adaptive" and stream.run >= cfg.interval - 1
@@ -139,7 +140,7 @@ class Controller:
                 self.pending, self.cached_step, self.recording = True, False, True
                 stream.log.append("?")
         elif is_full(step, cfg, n):
-            self._full(stream, stream.shape, record=more and not is_full(step + 1, cfg, n))
+            self._full(stream, stream.shape, record=more and (keep or not is_full(step + 1, cfg, n)))
         else:
             self._cached(stream)
         self._note_decision()
@@ -187,13 +188,25 @@ class Controller:
 
     def _full(self, stream: Stream, shape: tuple, record: bool) -> None:
         self.cached_step, self.recording = False, record
+        self._keep_previous(stream, record and stream.shape == shape and bool(stream.cache), dict(stream.cache))
         stream.cache, stream.shape, stream.run, stream.spent = {}, (shape if record else None), 0, 0.0
         stream.log.append("F")
+
+    def _keep_previous(self, stream: Stream, valid: bool, cache: dict) -> None:
+        """extrapolate, on a full step: the last full step's features become the previous ones."""
+        if not self.config.extrapolate:
+            return
+        step = self.position.step
+        stream.previous, stream.full_at = (cache, (stream.full_at[-1], step)) if valid and stream.full_at else ({}, (step,))
 
     def _cached(self, stream: Stream) -> None:
         self.cached_step, self.recording = True, False
         stream.run += 1
         stream.log.append("C")
+        stream.factor = None
+        if self.config.extrapolate and len(stream.full_at) == 2:
+            previous, last = stream.full_at
+            stream.factor = torch.tensor((self.position.step - last) / (last - previous))
 
     def decide(self, stream: Stream, cached: bool) -> None:
         """Settle a pending (adaptive) step."""
@@ -203,6 +216,7 @@ class Controller:
             self._cached(stream)
         else:  # the replay hooks overwrite the cache entry by entry as the deep part runs
             more = self.position.num_steps is None or self.position.step + 1 < self.position.num_steps
+            self._keep_previous(stream, more and bool(stream.cache), dict(stream.cache))
             self.cached_step, self.recording, stream.run, stream.spent = False, more, 0, 0.0
             stream.log.append("F")
 
@@ -257,7 +271,7 @@ class ReplayHook(ModelHook):
         ctrl = self.controller
         stream = ctrl.active
         if stream is not None and ctrl.cached_step:
-            return stream.cache[self.name]
+            return stream.reused(self.name)
         out = self.fn_ref.original_forward(*args, **kwargs)
         if stream is not None and ctrl.recording:
             stream.cache[self.name] = out

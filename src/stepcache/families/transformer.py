@@ -143,7 +143,7 @@ class SkipHook(ModelHook):
             hs, ehs = self.streams.read(args, kwargs)
             if not self.entry:
                 return self.streams.write(hs, ehs)
-            r_hs, r_ehs = stream.cache["residual"]
+            r_hs, r_ehs = stream.reused("residual")
             return self.streams.write(r_hs + hs, None if r_ehs is None else r_ehs + ehs)
         if stream is None or not ctrl.recording:
             return self.fn_ref.original_forward(*args, **kwargs)
