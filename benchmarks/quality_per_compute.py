@@ -5,7 +5,7 @@ MACs, fewer uncached steps beside them, measured on held-out seeds.
 For each budget, ``stepcache.planning.plan_for`` builds and measures our candidates on the calibration seeds
 (fewer uncached steps; uniform, non-uniform, calibrated, adaptive with the calibration's per-step weights and, on
 the transformer, ``first-block`` -- diffusers' FirstBlockCache rule at F1B0, the DBCache-like F/B rule elsewhere --
-each on the three cheapest placements that leave two full steps; caching at fewer steps). On the transformer,
+each on plan_for's default placements or those given; caching at fewer steps). On the transformer,
 diffusers' own hooks join them, applied by hand to a fresh copy of the transformer for every generation (PixArt's
 pipeline opens no ``cache_context``; a fresh copy is a fresh state) with their knob searched on the same
 calibration seeds to the budget: FirstBlockCache (threshold), MagCache (threshold; ratios from its own
@@ -384,7 +384,7 @@ def main(argv=None) -> None:
     ap.add_argument("--predictor", default="final")
     ap.add_argument("--branches", nargs="+", default=None,
                     help="placements of our rules: U-Net branches (1 2) or a transformer's live blocks (F1B0 F2B1); "
-                         "default: plan_for's (the three cheapest that leave two full steps)")
+                         "default: plan_for's")
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--md-only", action="store_true", help="rewrite the .md from the .json, run nothing")
     args = ap.parse_args(argv)

@@ -72,15 +72,21 @@ def test_extrapolated_deep_features(tmp_path, config):
     base = tiny.sd_call(pipe, steps=8)
     with stepcache.cached(pipe, DeepCacheConfig(interval=1, extrapolate=True)):
         assert np.array_equal(tiny.sd_call(pipe, steps=8), base)
-    seen = []
-    handle = pipe.unet.mid_block.register_forward_hook(lambda m, a, out: seen.append(out))
+    from stepcache.families.unet import layout
+
+    exit_name = layout(pipe.unet).replayed(config.branch)[-1]  # the one replayed output a live layer reads
+    seen, mid = [], []  # (an attention's output is a 1-tuple)
+    handles = [pipe.unet.get_submodule(exit_name).register_forward_hook(
+                   lambda m, a, out: seen.append(out if isinstance(out, torch.Tensor) else out[0])),
+               pipe.unet.mid_block.register_forward_hook(lambda m, a, out: mid.append(out))]
     try:
         with stepcache.cached(pipe, config):
             out = tiny.sd_call(pipe, steps=8)
             (pattern,) = stepcache.summary(pipe).streams
     finally:
-        handle.remove()
-    assert pattern == "FCCFCCFC" and np.isfinite(out).all()
+        for h in handles:
+            h.remove()
+    assert exit_name != "mid_block" and pattern == "FCCFCCFC" and np.isfinite(out).all()
     with stepcache.cached(pipe, DeepCacheConfig(interval=3)):
         assert not np.array_equal(tiny.sd_call(pipe, steps=8), out)  # the extrapolation changed the image
     full = [i for i, k in enumerate(pattern) if k == "F"]
@@ -94,3 +100,19 @@ def test_extrapolated_deep_features(tmp_path, config):
             p, last = before[-2:]
             factor = torch.tensor((t - last) / (last - p))
             assert torch.equal(seen[t], seen[last] + (seen[last] - seen[p]) * factor)
+        assert mid[t] is mid[before[-1]]  # replayed outputs that only feed replayed layers: reused as kept
+
+
+def test_a_hand_written_loop_keeps_nothing_after_its_last_step():
+    """num_steps from the config alone (a hand-written loop, no pipeline, no generation block): after the last
+    step the stream keeps no cache (nor, extrapolating, the previous full step's features)."""
+    unet = tiny.ddpm_unet()
+    x = torch.randn(1, 1, 16, 16)
+    with stepcache.cached(unet, DeepCacheConfig(interval=2, num_steps=6, extrapolate=True)):
+        with torch.no_grad():
+            for t in (900, 750, 600, 450, 300, 150):  # the last step is cached: it reads the kept features
+                x = x + unet(x, t).sample * 0.1  # a new sample each step (the same tensor would be another stream)
+        stream = stepcache.api.controller_of(unet).tracker.current.streams[0]
+        assert stepcache.summary(unet).streams == ("FCFCFC",)
+        assert stream.cache == {} and stream.previous == {} and stream.factor is None
+

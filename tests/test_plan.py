@@ -380,3 +380,13 @@ def test_an_extrapolated_pick_saves_a_profile_that_extrapolates(plan, pipe, tmp_
         expected = run(pipe, 5, T)
     with stepcache.cached(pipe, config):
         assert np.array_equal(run(pipe, 5, T), expected)
+
+
+def test_default_transformer_placements_include_no_live_block():
+    """plan_for's default transformer placements: F0B0 (MagCache-like) and the two cheapest with a live head block
+    (where the online rules can watch it), among those that leave two full steps."""
+    fractions = {(0, 0): 0.02, (0, 1): 0.2, (1, 0): 0.17, (1, 1): 0.33, (2, 0): 0.34, (3, 0): 0.6}
+    assert planning._default_branches(fractions, 20, 0.5) == [(0, 0), (1, 0), (1, 1)]
+    assert planning._default_branches(fractions, 20, 0.3) == [(0, 0), (1, 0)]  # F1B1 cannot reach it
+    assert planning._default_branches(fractions, 20, 0.25) == [(0, 0)]  # F1B0 leaves one full step
+    assert planning._default_branches({1: 0.1, 2: 0.2, 3: 0.3, 4: 0.4}, 20, 0.5) == [1, 2, 3]  # U-Net: shallowest

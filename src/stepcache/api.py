@@ -72,7 +72,9 @@ def enable(pipe_or_unet, config: DeepCacheConfig | None = None) -> None:
         ctrl = hooks.Controller(net, config, partner=controller)
         controller.extras.append((net, ctrl))
         nets.append((net, ctrl, hooks.replay_hooks(net, ctrl, controlnet_replayed(net, config.branch))))
-    hooks.attach(unet, controller, hooks.replay_hooks(unet, controller, lay.replayed(config.branch), signal))
+    replayed = lay.replayed(config.branch)
+    controller.extrapolated = replayed[-1:]  # the last replayed module feeds the first recomputed up layer
+    hooks.attach(unet, controller, hooks.replay_hooks(unet, controller, replayed, signal))
     try:
         for net, ctrl, triples in nets:
             hooks.attach(net, ctrl, triples)
@@ -87,6 +89,7 @@ def _enable_transformer(model, config: DeepCacheConfig) -> None:
     transformer.stack(model, config.first_blocks, config.last_blocks)  # checks F + B against the number of blocks
     _check_profile(model, config)
     controller = hooks.Controller(model, config, read=transformer.read_call(model))
+    controller.extrapolated = ("residual",)  # what the first skipped block adds on a cached step
     hooks.attach(model, controller, transformer.hooks(model, controller, config, hooks.SignalHook))
 
 

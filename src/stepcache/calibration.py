@@ -92,7 +92,8 @@ def record_deep_features(pipe, run, branches: list | None = None,
     branch's shallow path; on a transformer the residual the skipped blocks added to the image tokens. ``run`` is
     the user's own call, e.g. ``lambda p: p(prompt, num_inference_steps=50)``. If ``signals`` is a dict, it also
     receives per placement the feature the adaptive schedule watches at every call (U-Net: the skip feature
-    entering the deep part; transformer: the last live head block's image tokens)."""
+    entering the deep part; transformer: the last live head block's image tokens, or with no live head block the
+    stack's input image tokens)."""
     unet, _ = api.split(pipe)
     if api.controller_of(unet) is not None:
         raise RuntimeError("disable DeepCache before analysing: the features must come from uncached steps")

@@ -5,7 +5,8 @@ seeds against the uncached output at the user's step count:
 
 * **fewer steps, uncached** (``steps``): the most steps whose MACs fit the budget;
 * each **caching rule at the user's step count**, per placement (a U-Net branch, or a transformer's first/last
-  live blocks): ``uniform`` (the smallest interval that fits), ``nonuniform`` (the paper's Eq. 7, center at 0.3 of
+  live blocks): ``uniform`` (the smallest interval that fits), ``extrapolated`` (the same, its deep features
+  extrapolated along the last two full steps: ``DeepCacheConfig(extrapolate=True)``), ``nonuniform`` (the paper's Eq. 7, center at 0.3 of
   the steps, the smallest interval that fits), ``calibrated`` (the full steps the calibration's dynamic programme
   chooses for the budget, :mod:`stepcache.calibration`), ``adaptive`` (the threshold whose MACs, summed over the
   calibration seeds, come closest to the budget without exceeding it; with the calibration's per-step weights when
@@ -361,11 +362,15 @@ def _nonuniform_config(T: int, budget: float, where, fraction: float) -> DeepCac
 
 
 def _default_branches(fractions: dict, T: int, budget: float) -> list:
-    """The (up to) three shallowest U-Net branches, or the three cheapest choices of a transformer's live blocks,
-    on which the budget leaves at least two full steps."""
-    order = sorted(fractions) if all(isinstance(b, int) for b in fractions) else sorted(fractions, key=fractions.get)
+    """The (up to) three shallowest U-Net branches on which the budget leaves at least two full steps; on a
+    transformer, of the choices of live blocks that leave two full steps, no live block (F0B0, as MagCache) and
+    the two cheapest with a live head block (where the online rules can watch it)."""
+    unet = all(isinstance(b, int) for b in fractions)
+    order = sorted(fractions) if unet else sorted(fractions, key=fractions.get)
     ok = [b for b in order if (cal.full_steps_for_budget(T, fractions[b], 1 / budget) or 0) >= 2]
-    return ok[:3]
+    if unet:
+        return ok[:3]
+    return [b for b in ok if b == (0, 0)] + [b for b in ok if b[0] >= 1][:2]
 
 
 def _threshold_rule(pipe, run, seeds, refs, T, budget, where, weights, memo, schedule: str = "adaptive",
@@ -432,7 +437,8 @@ def plan_for(pipe, run, num_steps: int, mac_budget: float, measure: str = "psnr"
     ``candidates``: the kinds to build (a subset of :data:`KINDS`; default all) and/or :class:`Candidate` objects
     of your own (name, kind, steps, config; ``first-block`` only on transformers). ``branches``: where the caching
     rules cache: U-Net branches (ints; default: up to three shallowest on which the budget leaves two full steps)
-    or a transformer's ``(first_blocks, last_blocks)`` (default: the three cheapest that leave two full steps).
+    or a transformer's ``(first_blocks, last_blocks)`` (default: of those that leave two full steps, F0B0 and the
+    two cheapest with a live head block).
     ``predictor``: the calibration's cost model
     (see :func:`stepcache.calibrate`; ``"final"`` also gives the adaptive rule its per-step weights), measured on
     the first ``measure_seeds`` calibration seeds (cost matrices averaged).

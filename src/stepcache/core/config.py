@@ -22,7 +22,7 @@ WEIGHT_SCHEDULES = ("adaptive",)
 NONUNIFORM_SCHEDULES = ("nonuniform", "nonuniform-reference")
 #: the threshold of a threshold schedule when none is given
 DEFAULT_THRESHOLD = 0.05
-#: the profile format written; 3 added a transformer's live blocks and ``extrapolate``. Versions read: 2 and 3
+#: the profile format written; 3 added ``extrapolate`` and ``first_blocks=0``. Versions read: 2 and 3
 PROFILE_VERSION = 3
 PROFILE_VERSIONS_READ = (2, 3)
 

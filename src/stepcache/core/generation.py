@@ -119,7 +119,7 @@ class Stream:
 
     def drop(self) -> None:
         """Forget the cache (the generation has no further step for this stream)."""
-        self.cache, self.shape, self.signal, self.previous, self.full_at = {}, None, None, {}, ()
+        self.cache, self.shape, self.signal, self.previous, self.full_at, self.factor = {}, None, None, {}, (), None
 
     def reused(self, key: str):
         """What a cached step puts in place of the deep part ``key``: the kept feature, or with ``extrapolate``

@@ -55,6 +55,9 @@ class Controller:
         self.read = read or _read_unet  # (args, kwargs) -> (sample, timestep) of one call of this model
         self.partner = partner
         self.extras: list[tuple[torch.nn.Module, Controller]] = []  # ControlNets following this model
+        # extrapolate: the cache entries that reach a live layer (the family says which); only they are extrapolated
+        # and only their previous values are kept (the other replayed outputs feed replayed layers alone)
+        self.extrapolated: tuple[str, ...] = ()
         self.hooked: list[tuple[str, torch.nn.Module]] = []
         self.tracker = Tracker()
         self.lock = threading.RLock()
@@ -64,6 +67,7 @@ class Controller:
         self.cached_step = False
         self.recording = False
         self.pending = False  # online schedules: full or cached not decided yet
+        self.device = None  # the sample's device
         self.probing = False
         self.head_input = None  # first-block over several head blocks: the head's input image stream
         # the last generation started in any thread, for summary(): logs and input shapes, no tensors
@@ -128,6 +132,7 @@ class Controller:
         stream, step = pos.stream, pos.step
         online = cfg.decides_online
         more = n is None or step + 1 < n  # a later step may reuse what this one keeps
+        self.device = sample.device  # where the extrapolation factor goes (beside the features, for CUDA graphs)
         keep = online or cfg.extrapolate  # keep every full step's features (the next may be cached, or extrapolate)
         if stream.shape != tuple(sample.shape):  # no cache yet, or the batch changed: this step must be full
             self._full(stream, tuple(sample.shape), record=more and (keep or not is_full(step + 1, cfg, n)))
@@ -188,16 +193,18 @@ class Controller:
 
     def _full(self, stream: Stream, shape: tuple, record: bool) -> None:
         self.cached_step, self.recording = False, record
-        self._keep_previous(stream, record and stream.shape == shape and bool(stream.cache), dict(stream.cache))
+        self._keep_previous(stream, record and stream.shape == shape)
         stream.cache, stream.shape, stream.run, stream.spent = {}, (shape if record else None), 0, 0.0
         stream.log.append("F")
 
-    def _keep_previous(self, stream: Stream, valid: bool, cache: dict) -> None:
-        """extrapolate, on a full step: the last full step's features become the previous ones."""
+    def _keep_previous(self, stream: Stream, valid: bool) -> None:
+        """extrapolate, on a full step that records: the last full step's features that reach a live layer become
+        the previous ones (``valid``: they were made for this step's sample shape)."""
         if not self.config.extrapolate:
             return
         step = self.position.step
-        stream.previous, stream.full_at = (cache, (stream.full_at[-1], step)) if valid and stream.full_at else ({}, (step,))
+        kept = {k: stream.cache[k] for k in self.extrapolated if k in stream.cache} if valid else {}
+        stream.previous, stream.full_at = (kept, (stream.full_at[-1], step)) if kept and stream.full_at else ({}, (step,))
 
     def _cached(self, stream: Stream) -> None:
         self.cached_step, self.recording = True, False
@@ -206,7 +213,7 @@ class Controller:
         stream.factor = None
         if self.config.extrapolate and len(stream.full_at) == 2:
             previous, last = stream.full_at
-            stream.factor = torch.tensor((self.position.step - last) / (last - previous))
+            stream.factor = torch.tensor((self.position.step - last) / (last - previous), device=self.device)
 
     def decide(self, stream: Stream, cached: bool) -> None:
         """Settle a pending (adaptive) step."""
@@ -215,15 +222,21 @@ class Controller:
         if cached:
             self._cached(stream)
         else:  # the replay hooks overwrite the cache entry by entry as the deep part runs
-            more = self.position.num_steps is None or self.position.step + 1 < self.position.num_steps
-            self._keep_previous(stream, more and bool(stream.cache), dict(stream.cache))
+            n = self._num_steps()
+            more = n is None or self.position.step + 1 < n
+            self._keep_previous(stream, more)
             self.cached_step, self.recording, stream.run, stream.spent = False, more, 0, 0.0
             stream.log.append("F")
+
+    def _num_steps(self) -> int | None:
+        """Steps per stream of the call in progress: told by the pipeline or the generation, else the config's."""
+        n = self.position.num_steps
+        return n if n is not None else self.config.num_steps
 
     def end(self) -> None:
         """After the call: a stream's last step keeps nothing for later."""
         pos = self.position
-        if pos is not None and pos.num_steps is not None and pos.step >= pos.num_steps - 1:
+        if pos is not None and (n := self._num_steps()) is not None and pos.step >= n - 1:
             pos.stream.drop()
 
     def probe(self, cached: bool, stream: Stream, args: tuple, kwargs: dict):
