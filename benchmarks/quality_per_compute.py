@@ -363,10 +363,51 @@ def render(out: dict, fid_name: str = "FID-emoji", rounds: int = 1000) -> list[s
             f"{text} {out['seconds']:.0f} s.", ""]
 
 
+#: the summary table's columns: (heading, kind or diffusers rule name)
+SUMMARY = [("fewer uncached steps", "steps"), ("uniform", "uniform"), ("extrapolated", "extrapolated"),
+           ("non-uniform", "nonuniform"), ("calibrated", "calibrated"), ("adaptive", "adaptive"),
+           ("first-block", "first-block"), ("caching at fewer steps", "cached-fewer-steps"),
+           ("diffusers FirstBlockCache", "diffusers FirstBlockCache"), ("diffusers MagCache", "diffusers MagCache"),
+           ("diffusers TaylorSeer", "diffusers TaylorSeer")]
+
+
+def summary(report: dict) -> list[str]:
+    """One row per budget: each kind of rule's best held-out PSNR within the budget (its placement or knob in
+    brackets), bold the best of the row; kinds the model has no row for are left out."""
+    def key(r):
+        return r["name"] if r["kind"] == "diffusers" else r["kind"]
+
+    cols = [(h, k) for h, k in SUMMARY if any(key(r) == k for b in report["budgets"] for r in b["rows"])]
+    lines = ["| budget | " + " | ".join(h for h, _ in cols) + " |", "|---" * (len(cols) + 1) + "|"]
+    for b in report["budgets"]:
+        best = {}
+        for r in b["rows"]:
+            if r["eligible"] and (key(r) not in best or r["psnr"] > best[key(r)]["psnr"]):
+                best[key(r)] = r
+        top = max(r["psnr"] for r in best.values())
+        cells = []
+        for _, k in cols:
+            r = best.get(k)
+            if r is None:
+                cells.append("-")
+                continue
+            if r["kind"] == "diffusers":
+                what = r["note"]
+            elif r["kind"] == "steps":
+                what = r["name"].replace(", no cache", "")
+            else:  # the placement (and interval), without the kind's name
+                what = r["name"].split(" ", 1)[1] if r["name"].startswith(r["kind"]) else r["name"]
+            text = f"{r['psnr']:.2f} ({what})"
+            cells.append(f"**{text}**" if r["psnr"] == top else text)
+        lines.append(f"| {1 / b['budget']:.0f}x | " + " | ".join(cells) + " |")
+    return lines
+
+
 def write(report: dict, out_dir: Path) -> None:
     name = report["model"]
     (out_dir / f"{name}.json").write_text(json.dumps(report, indent=2) + "\n")
-    md = list(report["header"])
+    md = list(report["header"]) + ["Best held-out PSNR (dB) of each kind of rule within the budget:", ""]
+    md += summary(report) + [""]
     for b in report["budgets"]:
         md += render(b, FID_NAME[name])
     (out_dir / f"{name}.md").write_text("\n".join(md) + "\n")
@@ -412,7 +453,7 @@ def main(argv=None) -> None:
     title, per_seed, measures = (
         ("the MNIST DDPM", "random classes", "class agreement and FID-domain on the digit classifier")
         if args.model == "mnist" else
-        (f"emoji {args.model}", "prompts per seed (random images of the data)",
+        (f"emoji {args.model}", "prompts (random images of the data)",
          "agreement and FID-emoji on the emoji classifier"))
     header = [f"# Quality per compute: {title}, DDIM {args.steps} steps, guidance {args.guidance}", "",
               f"Command: `{command}` (torch threads {torch.get_num_threads()}). {args.per_seed} {per_seed} per "
