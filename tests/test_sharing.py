@@ -3,6 +3,7 @@ several calls per step, hand-written loops, copies. In every case the output equ
 pipeline that actually runs gives (bit for bit), or stepcache raises before anything runs."""
 
 import copy
+import dataclasses
 import gc
 import io
 import random
@@ -137,7 +138,9 @@ def test_controlnet_by_hand_runs_whole(tmp_path):
 
 
 # 4 --------------------------------------------------------------------------------------------------------------
-def test_threads_share_one_enabled_unet(t2i):
+@pytest.mark.parametrize("config", [CONFIG, dataclasses.replace(CONFIG, extrapolate=True)],
+                         ids=["reuse", "extrapolate"])
+def test_threads_share_one_enabled_unet(t2i, config):
     """Three pipelines on one U-Net (and one text encoder), called from three threads at once. Each has its own
     scheduler, tokenizer and VAE: plain diffusers needs that (a shared fast tokenizer switches padding modes between
     threads, img2img casts a shared VAE), with those shared plain diffusers itself differs from the sequential run."""
@@ -149,7 +152,7 @@ def test_threads_share_one_enabled_unet(t2i):
     other = StableDiffusionPipeline.from_pipe(t2i, **own(scheduler=DDIMScheduler.from_config(t2i.scheduler.config)))
     jobs = [(t2i, dict(steps=9, seed=1)), (i2i, dict(steps=10, seed=2, image=IMAGE, strength=0.7)),
             (other, dict(steps=6, seed=3, num_images_per_prompt=2))]
-    stepcache.enable(t2i, CONFIG)
+    stepcache.enable(t2i, config)
     try:
         sequential = [tiny.sd_call(p, **kw) for p, kw in jobs]
         for trial in range(3):
@@ -413,9 +416,11 @@ def test_branches_on_kandinsky_and_ip_adapter_unets():
 
 
 # 10 -------------------------------------------------------------------------------------------------------------
-def test_nothing_generation_sized_stays_after_the_call(t2i):
+@pytest.mark.parametrize("config", [CONFIG, dataclasses.replace(CONFIG, extrapolate=True)],
+                         ids=["reuse", "extrapolate"])
+def test_nothing_generation_sized_stays_after_the_call(t2i, config):
     kept = []
-    with stepcache.cached(t2i, CONFIG):
+    with stepcache.cached(t2i, config):
         hooks = [t2i.unet.mid_block.register_forward_hook(lambda m, a, out: kept.append(weakref.ref(out))),
                  t2i.unet.conv_in.register_forward_pre_hook(lambda m, a: kept.append(weakref.ref(a[0])))]
         out = tiny.sd_call(t2i, steps=7)
@@ -424,7 +429,7 @@ def test_nothing_generation_sized_stays_after_the_call(t2i):
         gc.collect()
         assert kept and all(r() is None for r in kept)
         ctrl = t2i.unet._stepcache
-        assert all(not s.cache and s.signal is None for s in ctrl.tracker.current.streams)
+        assert all(not s.cache and not s.previous and s.signal is None for s in ctrl.tracker.current.streams)
         assert ctrl.last_inputs is not None  # shapes only: summary() still works
         assert stepcache.summary(t2i).streams == ("FCCFCCF",)
     assert out.shape == (1, 16, 16, 3)

@@ -204,10 +204,11 @@ def test_abort_repeat_and_changing_step_counts(family):
             assert torch.equal(run(pipe, kw, steps=steps), fresh[steps])
 
 
-def test_two_pipelines_share_one_transformer():
+@pytest.mark.parametrize("extrapolate", [False, True])
+def test_two_pipelines_share_one_transformer(extrapolate):
     a, kw = tiny_dit.flux()
     b = type(a).from_pipe(a, scheduler=copy.deepcopy(a.scheduler))
-    config = DeepCacheConfig(interval=3)
+    config = DeepCacheConfig(interval=3, extrapolate=extrapolate)
     with stepcache.cached(a, config):
         fresh_a, fresh_b = run(a, kw, steps=6), run(b, kw, steps=8, seed=1)
         for _ in range(2):
@@ -216,11 +217,13 @@ def test_two_pipelines_share_one_transformer():
 
 
 @pytest.mark.parametrize("family", ["wan", "flux_true_cfg"])
-def test_unconditional_stream_never_reads_the_conditional_cache(family):
-    """Separate cond/uncond calls are two streams: equal to routing each to its own separately enabled copy."""
+@pytest.mark.parametrize("extrapolate", [False, True])
+def test_unconditional_stream_never_reads_the_conditional_cache(family, extrapolate):
+    """Separate cond/uncond calls are two streams: equal to routing each to its own separately enabled copy (also
+    extrapolating: each stream along its own full steps)."""
     pipe, kw = tiny_dit.flux(true_cfg=True) if family == "flux_true_cfg" else tiny_dit.wan()
     model = pipe.transformer
-    config = DeepCacheConfig(interval=3)
+    config = DeepCacheConfig(interval=3, extrapolate=extrapolate)
     copies = [copy.deepcopy(model) for _ in range(2)]
     for c in copies:
         stepcache.enable(c, config)
