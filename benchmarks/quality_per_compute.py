@@ -365,7 +365,8 @@ def render(out: dict, fid_name: str = "FID-emoji", rounds: int = 1000) -> list[s
 
 #: the summary table's columns: (heading, kind or diffusers rule name)
 SUMMARY = [("fewer uncached steps", "steps"), ("uniform", "uniform"), ("extrapolated", "extrapolated"),
-           ("non-uniform", "nonuniform"), ("calibrated", "calibrated"), ("adaptive", "adaptive"),
+           ("non-uniform", "nonuniform"), ("calibrated", "calibrated"),
+           ("calibrated, extrapolated", "calibrated-extrapolated"), ("adaptive", "adaptive"),
            ("first-block", "first-block"), ("caching at fewer steps", "cached-fewer-steps"),
            ("diffusers FirstBlockCache", "diffusers FirstBlockCache"), ("diffusers MagCache", "diffusers MagCache"),
            ("diffusers TaylorSeer", "diffusers TaylorSeer")]
@@ -426,6 +427,8 @@ def main(argv=None) -> None:
     ap.add_argument("--branches", nargs="+", default=None,
                     help="placements of our rules: U-Net branches (1 2) or a transformer's live blocks (F1B0 F2B1); "
                          "default: plan_for's")
+    ap.add_argument("--candidates", nargs="+", choices=list(planning.KINDS), default=None,
+                    help="the kinds of our rules to build (default: all)")
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--md-only", action="store_true", help="rewrite the .md from the .json, run nothing")
     args = ap.parse_args(argv)
@@ -469,7 +472,7 @@ def main(argv=None) -> None:
     for budget in args.budgets:
         t0 = time.time()
         plan = planning.plan_for(pipe, run, args.steps, budget, calibration_seeds=cal_seeds,
-                                 predictor=args.predictor, branches=placements)
+                                 predictor=args.predictor, branches=placements, candidates=args.candidates)
         hooks = search_hooks(setup, run, cal_seeds, budget, full_flops) if args.model == "pixart" else []
         rows, base = evaluate(setup, run, plan, hooks, held, full_flops)
         out = summarize(setup, rows, base, budget)

@@ -56,7 +56,8 @@ def test_table_lists_every_candidate_with_its_macs_counted(plan, pipe):
     assert few.steps == 4 and few.mac_fraction == pytest.approx(4 / T) and few.config is None
     # the fixed rules were built to fit the budget; the counted MACs agree with the summary of a run
     for c in plan.candidates:
-        if c.kind in ("uniform", "extrapolated", "nonuniform", "calibrated", "cached-fewer-steps"):
+        if c.kind in ("uniform", "extrapolated", "nonuniform", "calibrated", "calibrated-extrapolated",
+                      "cached-fewer-steps"):
             assert c.eligible and c.mac_fraction <= BUDGET + 1e-9
     c = next(c for c in plan.candidates if c.kind == "uniform")
     with stepcache.cached(pipe, c.config):

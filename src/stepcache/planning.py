@@ -8,7 +8,8 @@ seeds against the uncached output at the user's step count:
   live blocks): ``uniform`` (the smallest interval that fits), ``extrapolated`` (the same, its deep features
   extrapolated along the last two full steps: ``DeepCacheConfig(extrapolate=True)``), ``nonuniform`` (the paper's Eq. 7, center at 0.3 of
   the steps, the smallest interval that fits), ``calibrated`` (the full steps the calibration's dynamic programme
-  chooses for the budget, :mod:`stepcache.calibration`), ``adaptive`` (the threshold whose MACs, summed over the
+  chooses for the budget, :mod:`stepcache.calibration`), ``calibrated-extrapolated`` (those full steps, the deep
+  features extrapolated), ``adaptive`` (the threshold whose MACs, summed over the
   calibration seeds, come closest to the budget without exceeding it; with the calibration's per-step weights when
   the predictor is ``"final"``) and, on a transformer, ``first-block`` (diffusers' FirstBlockCache rule at F1B0,
   the DBCache-like rule with more live blocks; its threshold searched the same way);
@@ -52,8 +53,8 @@ from .families import transformer
 #: what :func:`plan_for` can rank by (both: higher is better)
 MEASURES = ("psnr", "ssim")
 #: the candidate kinds :func:`plan_for` builds
-KINDS = ("steps", "uniform", "extrapolated", "nonuniform", "calibrated", "adaptive", "first-block",
-         "cached-fewer-steps")
+KINDS = ("steps", "uniform", "extrapolated", "nonuniform", "calibrated", "calibrated-extrapolated", "adaptive",
+         "first-block", "cached-fewer-steps")
 #: a candidate may exceed the MAC budget by this fraction (counting differences); beyond it, it is dropped
 MATCH = 0.03
 #: PSNR of identical images (inf) is counted as this many dB, so that means and differences stay finite
@@ -200,9 +201,9 @@ class Plan:
     def save_profile(self, path: str | Path) -> bool:
         """Write the pick to ``path``. A caching rule: a calibration profile (the format of
         :class:`stepcache.Profile`, plus a ``"plan"`` block) that ``DeepCacheConfig.from_profile`` loads: the
-        uniform / extrapolated / non-uniform / calibrated winners as their full steps (schedule ``"calibrated"``; the
-        extrapolated one with ``extrapolate``), the adaptive
-        winner with its weights (all 1 for the plain rule) and the first-block winner as that rule, both for
+        uniform / extrapolated / non-uniform / calibrated (-extrapolated) winners as their full steps (schedule
+        ``"calibrated"``; the extrapolating ones with ``extrapolate``), the adaptive winner with its weights (all 1
+        for the plain rule) and the first-block winner as that rule, both for
         ``from_profile(path, threshold=...)`` (their full steps are those of the first calibration seed); on the
         winner's placement. Returns ``True``.
 
@@ -512,7 +513,8 @@ def plan_for(pipe, run, num_steps: int, mac_budget: float, measure: str = "psnr"
                 add(Candidate(f"nonuniform {_where(b)} N={config.interval}", "nonuniform", T, config, placement=b,
                               note=f"Eq. 7, center {config.center}, power {config.power}"))
     weights = {}
-    if "calibrated" in kinds or ("adaptive" in kinds and predictor == "final"):
+    calibrated = [k for k in ("calibrated", "calibrated-extrapolated") if k in kinds]
+    if calibrated or ("adaptive" in kinds and predictor == "final"):
         costs, wsum = {}, {}
         reachable = [b for b in branches if cal.full_steps_for_budget(T, fractions[b], 1 / budget) is not None]
         for seed in seeds[:measure_seeds] if reachable else []:
@@ -522,14 +524,15 @@ def plan_for(pipe, run, num_steps: int, mac_budget: float, measure: str = "psnr"
                 if m.weights[b] is not None:
                     wsum[b] = [x + w / measure_seeds for x, w in zip(wsum.get(b, [0.0] * len(cost)), m.weights[b])]
         weights = wsum
-        for b in reachable if "calibrated" in kinds else []:
+        for b in reachable if calibrated else []:
             k = cal.full_steps_for_budget(T, fractions[b], 1 / budget)
             steps, predicted = cal.best_full_steps(costs[b], k)
-            config = DeepCacheConfig(schedule="calibrated", **placement_kwargs(b), full_steps=tuple(steps),
-                                     num_steps=T)
-            add(Candidate(f"calibrated {_where(b)}", "calibrated", T, config, predicted_error=predicted, placement=b,
-                          note=f"{k} full steps by the dynamic programme (predictor {predictor!r}, "
-                               f"{measure_seeds} seed(s))"))
+            for kind in calibrated:  # the same full steps, the deep features reused or extrapolated
+                config = DeepCacheConfig(schedule="calibrated", **placement_kwargs(b), full_steps=tuple(steps),
+                                         num_steps=T, extrapolate=kind == "calibrated-extrapolated")
+                add(Candidate(f"{kind} {_where(b)}", kind, T, config, predicted_error=predicted, placement=b,
+                              note=f"{k} full steps by the dynamic programme (predictor {predictor!r}, "
+                                   f"{measure_seeds} seed(s))" + (", extrapolated" if config.extrapolate else "")))
     watched = [b for b in branches if not (is_transformer and b[0] == 0)]  # online rules watch a live head block
     if "adaptive" in kinds:
         for b in watched:

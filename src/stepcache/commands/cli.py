@@ -136,8 +136,8 @@ def build_parser() -> Parser:
 
 
 #: stepcache.planning.KINDS and MEASURES, repeated here so that parsing the command line imports no torch
-PLAN_KINDS = ("steps", "uniform", "extrapolated", "nonuniform", "calibrated", "adaptive", "first-block",
-              "cached-fewer-steps")
+PLAN_KINDS = ("steps", "uniform", "extrapolated", "nonuniform", "calibrated", "calibrated-extrapolated",
+              "adaptive", "first-block", "cached-fewer-steps")
 PLAN_MEASURES = ("psnr", "ssim")
 
 
