@@ -404,11 +404,31 @@ def summary(report: dict) -> list[str]:
     return lines
 
 
-def write(report: dict, out_dir: Path) -> None:
+def merged(report: dict, other: dict) -> dict:
+    """``report`` with, per budget, the rows of ``other`` (a run on the same seeds and prompts, e.g. of rules added
+    later) whose names it lacks: for the summary table only."""
+    for key in ("model", "steps", "guidance", "per_seed", "calibration_seeds", "held_out_seeds"):
+        if report[key] != other[key]:
+            raise ValueError(f"--merge: the runs differ in {key}: {report[key]} vs {other[key]}")
+    out = json.loads(json.dumps(report))
+    for b, extra in zip(out["budgets"], other["budgets"]):
+        if abs(b["budget"] - extra["budget"]) > 1e-9:
+            raise ValueError("--merge: the runs have other budgets")
+        names = {r["name"] for r in b["rows"]}
+        b["rows"] += [r for r in extra["rows"] if r["name"] not in names]
+    return out
+
+
+def write(report: dict, out_dir: Path, merge: list[Path] = ()) -> None:
     name = report["model"]
     (out_dir / f"{name}.json").write_text(json.dumps(report, indent=2) + "\n")
-    md = list(report["header"]) + ["Best held-out PSNR (dB) of each kind of rule within the budget:", ""]
-    md += summary(report) + [""]
+    table = report
+    for folder in merge:
+        table = merged(table, json.loads((folder / f"{name}.json").read_text()))
+    md = list(report["header"]) + ["Best held-out PSNR (dB) of each kind of rule within the budget"
+                                   + (f" (with the rows of {', '.join(str(m) for m in merge)}: the same seeds and "
+                                      "prompts)" if merge else "") + ":", ""]
+    md += summary(table) + [""]
     for b in report["budgets"]:
         md += render(b, FID_NAME[name])
     (out_dir / f"{name}.md").write_text("\n".join(md) + "\n")
@@ -431,9 +451,11 @@ def main(argv=None) -> None:
                     help="the kinds of our rules to build (default: all)")
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--md-only", action="store_true", help="rewrite the .md from the .json, run nothing")
+    ap.add_argument("--merge", type=Path, nargs="+", default=[],
+                    help="with --md-only: folders of runs on the same seeds whose extra rules join the summary table")
     args = ap.parse_args(argv)
     if args.md_only:
-        return write(json.loads((args.out / f"{args.model}.json").read_text()), args.out)
+        return write(json.loads((args.out / f"{args.model}.json").read_text()), args.out, args.merge)
     argv_used = sys.argv[1:] if argv is None else list(argv)
     torch.manual_seed(0)
     t_start = time.time()
