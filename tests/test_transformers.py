@@ -145,7 +145,8 @@ def _residual_reference(pipe, kw, config, steps):
 
 
 @pytest.mark.parametrize("family", ["dit", "pixart_alpha", "sd3", "flux", "hunyuan_dit", "cogvideox", "sana"])
-@pytest.mark.parametrize("config", [DeepCacheConfig(interval=3), DeepCacheConfig(interval=2, first_blocks=2, last_blocks=1),
+@pytest.mark.parametrize("config", [DeepCacheConfig(interval=3),
+                                    DeepCacheConfig(interval=2, first_blocks=2, last_blocks=1),
                                     DeepCacheConfig(interval=3, first_blocks=0),
                                     DeepCacheConfig(interval=3, extrapolate=True)],
                          ids=["F1B0", "F2B1", "F0B0", "F1B0-extrapolated"])

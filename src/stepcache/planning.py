@@ -6,12 +6,12 @@ seeds against the uncached output at the user's step count:
 * **fewer steps, uncached** (``steps``): the most steps whose MACs fit the budget;
 * each **caching rule at the user's step count**, per placement (a U-Net branch, or a transformer's first/last
   live blocks): ``uniform`` (the smallest interval that fits), ``extrapolated`` (the same, its deep features
-  extrapolated along the last two full steps: ``DeepCacheConfig(extrapolate=True)``), ``nonuniform`` (the paper's Eq. 7, center at 0.3 of
-  the steps, the smallest interval that fits), ``calibrated`` (the full steps the calibration's dynamic programme
-  chooses for the budget, :mod:`stepcache.calibration`), ``calibrated-extrapolated`` (those full steps, the deep
-  features extrapolated), ``adaptive`` (the threshold whose MACs, summed over the
-  calibration seeds, come closest to the budget without exceeding it; with the calibration's per-step weights when
-  the predictor is ``"final"``) and, on a transformer, ``first-block`` (diffusers' FirstBlockCache rule at F1B0,
+  extrapolated along the last two full steps: ``DeepCacheConfig(extrapolate=True)``), ``nonuniform`` (the
+  paper's Eq. 7, center at 0.3 of the steps, the smallest interval that fits), ``calibrated`` (the full steps the
+  calibration's dynamic programme chooses for the budget, :mod:`stepcache.calibration`),
+  ``calibrated-extrapolated`` (those full steps, the deep features extrapolated), ``adaptive`` (the threshold whose
+  MACs, summed over the calibration seeds, come closest to the budget without exceeding it; with the calibration's
+  per-step weights when the predictor is ``"final"``) and, on a transformer, ``first-block`` (diffusers' FirstBlockCache rule at F1B0,
   the DBCache-like rule with more live blocks; its threshold searched the same way);
 * **caching at fewer steps** (``cached-fewer-steps``): the uniform rule at N=2 and N=3 on the cheapest placement, at
   the most steps that fit the budget.
@@ -500,13 +500,12 @@ def plan_for(pipe, run, num_steps: int, mac_budget: float, measure: str = "psnr"
     for b in branches:
         f = fractions[b]
         n = next((n for n in range(2, T + 1) if _uniform_macs(T, n, f, T) <= budget), None)
-        if "uniform" in kinds and n is not None:
-            add(Candidate(f"uniform {_where(b)} N={n}", "uniform", T, DeepCacheConfig(interval=n, **placement_kwargs(b)),
-                          placement=b, note="the smallest interval that fits"))
-        if "extrapolated" in kinds and n is not None:
-            add(Candidate(f"extrapolated {_where(b)} N={n}", "extrapolated", T,
-                          DeepCacheConfig(interval=n, extrapolate=True, **placement_kwargs(b)), placement=b,
-                          note="uniform, the deep feature extrapolated from the last two full steps"))
+        for kind in [k for k in ("uniform", "extrapolated") if k in kinds] if n is not None else []:
+            extrapolate = kind == "extrapolated"  # the same full steps, the deep features reused or extrapolated
+            add(Candidate(f"{kind} {_where(b)} N={n}", kind, T,
+                          DeepCacheConfig(interval=n, extrapolate=extrapolate, **placement_kwargs(b)), placement=b,
+                          note="uniform, the deep feature extrapolated from the last two full steps" if extrapolate
+                          else "the smallest interval that fits"))
         if "nonuniform" in kinds:
             config = _nonuniform_config(T, budget, b, f)
             if config is not None:

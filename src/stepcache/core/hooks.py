@@ -204,7 +204,10 @@ class Controller:
             return
         step = self.position.step
         kept = {k: stream.cache[k] for k in self.extrapolated if k in stream.cache} if valid else {}
-        stream.previous, stream.full_at = (kept, (stream.full_at[-1], step)) if kept and stream.full_at else ({}, (step,))
+        if kept and stream.full_at:
+            stream.previous, stream.full_at = kept, (stream.full_at[-1], step)
+        else:  # nothing to extrapolate from yet: this step is the first of a new line
+            stream.previous, stream.full_at = {}, (step,)
 
     def _cached(self, stream: Stream) -> None:
         self.cached_step, self.recording = True, False
