@@ -19,7 +19,7 @@ import torch._dynamo as dynamo
 
 import stepcache
 from stepcache import DeepCacheConfig
-from stepcache.commands.bench import machine, sd_call, sd_shaped_pipe
+from stepcache.embedded.bench import machine, sd_call, sd_shaped_pipe
 
 
 def main() -> None:

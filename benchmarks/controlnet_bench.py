@@ -19,7 +19,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 import stepcache
 from stepcache import DeepCacheConfig
-from stepcache.commands.bench import machine, sd_prompt_embeds, sd_shaped_pipe
+from stepcache.embedded.bench import machine, sd_prompt_embeds, sd_shaped_pipe
 
 
 def main() -> None:

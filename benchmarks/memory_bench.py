@@ -29,9 +29,9 @@ def _child(setting: dict, steps: int, batch: int, queue) -> None:
     import numpy as np
     import torch
 
-    from stepcache.commands.bench import Setting, _nbytes
+    from stepcache.embedded.bench import Setting, _nbytes
     from stepcache.core.config import DeepCacheConfig
-    from stepcache.sampling import load_embedded
+    from stepcache.embedded.sampling import load_embedded
 
     torch.set_num_threads(1)
     pipe = load_embedded()
@@ -59,8 +59,8 @@ def measure(setting: dict, steps: int, batch: int) -> dict:
 
 
 def main() -> None:
-    from stepcache.commands.bench import machine
-    from stepcache.sampling import markdown_table
+    from stepcache.embedded.bench import machine
+    from stepcache.embedded.sampling import markdown_table
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--steps", type=int, default=50)

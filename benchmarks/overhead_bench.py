@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from stepcache.commands.bench import Setting, machine, sd_call, sd_shaped_pipe
+from stepcache.embedded.bench import Setting, machine, sd_call, sd_shaped_pipe
 from stepcache.core.config import DeepCacheConfig
-from stepcache.sampling import load_embedded, markdown_table
+from stepcache.embedded.sampling import load_embedded, markdown_table
 
 
 def _ddpm_call(pipe, steps: int):

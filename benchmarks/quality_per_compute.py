@@ -17,8 +17,8 @@ the same step count; a candidate more than 3% over the budget is marked and not 
 
 Then every candidate runs on the held-out seeds (seeds never used for choosing), interleaved seed by seed, and is
 measured against the uncached output at the step count (PSNR, SSIM), by prompt agreement and FID on the emoji
-classifier's features (``stepcache.emoji_eval``; MNIST: class agreement and FID-domain on the digit classifier,
-``stepcache.evaluation``), and by wall time (median over seeds of uncached time / its time,
+classifier's features (``stepcache.embedded.emoji_eval``; MNIST: class agreement and FID-domain on the digit classifier,
+``stepcache.embedded.evaluation``), and by wall time (median over seeds of uncached time / its time,
 one thread; the pipeline call alone: MACs are counted apart, and diffusers' hooks are timed on a call without the
 flop counter, their transformer copy and hook made before the clock starts). Each seed generates a batch of prompts
 drawn from random images of the data (MNIST: random classes); differences are paired per seed, with bootstrap std.
@@ -47,10 +47,10 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from stepcache import planning
 from stepcache.calibration import parse_placement
-from stepcache import emoji as E
-from stepcache import emoji_eval as ev
-from stepcache import evaluation as mnist_eval
-from stepcache.sampling import load_embedded, no_binning
+from stepcache.embedded import emoji as E
+from stepcache.embedded import emoji_eval as ev
+from stepcache.embedded import evaluation as mnist_eval
+from stepcache.embedded.sampling import load_embedded, no_binning
 
 BUDGETS = (0.5, 1 / 3, 0.25)
 FID_NAME = {"sd": "FID-emoji", "pixart": "FID-emoji", "mnist": "FID-domain"}

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from stepcache import evaluation as ev
+from stepcache.embedded import evaluation as ev
 
 
 def main() -> None:

@@ -10,9 +10,9 @@ import pytest
 from PIL import Image
 
 import stepcache
-from stepcache.commands import cli
+from stepcache.commands import cli, common
 from stepcache.commands.cli import main
-from stepcache.commands.generate import JobSpec
+from stepcache.jobs import JobSpec
 
 
 def _snapshot(root: Path) -> dict:
@@ -155,8 +155,8 @@ def test_bad_input_one_line_exit_code_nothing_written(tmp_path, capsys, monkeypa
     monkeypatch.chdir(ws)  # default output folders (out/...) would land here
     argv = [a(ws) if callable(a) else a.replace("{ws}", str(ws)) for a in argv]
     if missing:
-        has = cli._has
-        monkeypatch.setattr(cli, "_has", lambda module: module not in missing and has(module))
+        has = common.has
+        monkeypatch.setattr(common, "has", lambda module: module not in missing and has(module))
     before = _snapshot(ws)
     with pytest.raises(SystemExit) as exc:
         main(argv)
@@ -234,13 +234,13 @@ def test_generate_starts_cleanly_after_a_failed_start(tmp_path, capsys):
 
 def test_bench_without_matplotlib_writes_the_tables_and_skips_the_plot(tmp_path, capsys, monkeypatch):
     """No real benchmark: the embedded-model rows come from the committed 50-step results."""
-    import stepcache.commands.bench as bench
+    import stepcache.embedded.bench as bench
 
     rows = json.loads((Path(__file__).parents[1] / "benchmarks" / "results" / "results.json").read_text())["embedded"]
     rows = [{k: v for k, v in r.items() if k != "base_steps"} for r in rows if r.get("base_steps", 50) == 50]
     monkeypatch.setattr(bench, "bench_embedded", lambda out, n, *a, **kw: [dict(r) for r in rows])
-    has = cli._has
-    monkeypatch.setattr(cli, "_has", lambda module: module != "matplotlib" and has(module))
+    has = common.has
+    monkeypatch.setattr(common, "has", lambda module: module != "matplotlib" and has(module))
     out = tmp_path / "b"
     main(["bench", "--steps", "50", "--no-sd-preset", "--out", str(out)])
     captured = capsys.readouterr()

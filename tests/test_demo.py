@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from stepcache import DeepCacheConfig
-from stepcache.commands import demo_emoji as de
+from stepcache.embedded import demo_emoji as de
 from stepcache.commands.cli import main
 
 SETTINGS = ["uncached", "uniform N=2", "uniform N=3", "uniform N=5"]

@@ -9,8 +9,8 @@ import torch
 
 import stepcache
 from stepcache import DeepCacheConfig
-from stepcache import evaluation as ev
-from stepcache.sampling import EMBEDDED_MODEL, generate, load_embedded
+from stepcache.embedded import evaluation as ev
+from stepcache.embedded.sampling import EMBEDDED_MODEL, generate, load_embedded
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import torch
 
 import stepcache
 import tiny
-from stepcache import emoji_eval as ev
+from stepcache.embedded import emoji_eval as ev
 
 pytestmark = pytest.mark.skipif(not (ev.SD_DIR / "model_index.json").exists(), reason="emoji-sd not exported")
 

@@ -11,7 +11,7 @@ import torch
 
 import stepcache
 import tiny
-from stepcache import emoji_eval as ev
+from stepcache.embedded import emoji_eval as ev
 
 pytestmark = pytest.mark.skipif(not (ev.PIXART_DIR / "model_index.json").exists(), reason="emoji-pixart not exported")
 

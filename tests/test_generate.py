@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from stepcache.commands.generate import JobSpec, Output, run_job
+from stepcache.jobs import JobSpec, Output, run_job
 
 ARGS = ["--items", "24", "--steps", "6", "--batch-size", "5", "--npz", "--threads", "1"]
 ENV = dict(os.environ, OMP_NUM_THREADS="1")

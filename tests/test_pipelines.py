@@ -10,7 +10,7 @@ import stepcache
 import tiny
 from stepcache import DeepCacheConfig
 from stepcache.core import schedules
-from stepcache.pipeline import ClassConditionalPipeline
+from stepcache.embedded.pipeline import ClassConditionalPipeline
 
 
 def check(pipe, call, interval=3, branch=2):

@@ -11,10 +11,10 @@ from diffusers import DDIMScheduler
 import stepcache
 import tiny
 from stepcache import DeepCacheConfig, planning
-from stepcache.commands import cli
+from stepcache.commands import plan as plan_command
 from stepcache.commands.cli import main
-from stepcache.evaluation import psnr
-from stepcache.pipeline import ClassConditionalPipeline
+from stepcache.embedded.evaluation import psnr
+from stepcache.embedded.pipeline import ClassConditionalPipeline
 
 T, BUDGET = 8, 0.5
 
@@ -196,7 +196,7 @@ def folder(tmp_path_factory):
 
 
 def test_cli_kinds_match_the_api():
-    assert cli.PLAN_KINDS == planning.KINDS and cli.PLAN_MEASURES == planning.MEASURES
+    assert plan_command.PLAN_KINDS == planning.KINDS and plan_command.PLAN_MEASURES == planning.MEASURES
 
 
 def test_cli_writes_plan_and_profile(folder, tmp_path, capsys):
@@ -315,7 +315,7 @@ def test_plan_on_a_transformer_every_rule_and_its_profile(tmp_path):
 
 # text-to-image pipelines on the command line ------------------------------------------------------------------------
 def _emoji(name):
-    from stepcache import emoji_eval as ev
+    from stepcache.embedded import emoji_eval as ev
 
     folder = {"emoji-sd": ev.SD_DIR, "emoji-pixart": ev.PIXART_DIR}[name]
     if not (folder / "model_index.json").exists():

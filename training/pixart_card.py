@@ -2,7 +2,7 @@
 measurements as the Stable Diffusion card (``emoji_card.py``: prompt agreement with the real images' beside it, FID-emoji
 with its floors, DDIM step counts, the test floor, a sample grid) and the U-Net's figures beside it.
 
-    OMP_NUM_THREADS=1 python training/pixart_card.py --model src/stepcache/models/emoji-pixart \
+    OMP_NUM_THREADS=1 python training/pixart_card.py --model src/stepcache/embedded/models/emoji-pixart \
         --work /root/.cache/stepcache-train/pixart
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 
 from emoji_card import ROOT, clf_report, load_pipe, loss_plot, measure, sample_grid, se, steps_verdict, write_test_floor
-from stepcache import emoji as E
+from stepcache.embedded import emoji as E
 
 
 def pm(p: float, n: int) -> str:
@@ -50,7 +50,7 @@ that generate something:
 
 ```python
 from diffusers import PixArtAlphaPipeline
-pipe = PixArtAlphaPipeline.from_pretrained("src/stepcache/models/emoji-pixart")  # works with HF_HUB_OFFLINE=1
+pipe = PixArtAlphaPipeline.from_pretrained("src/stepcache/embedded/models/emoji-pixart")  # works with HF_HUB_OFFLINE=1
 image = pipe("grinning face", height=32, width=32, use_resolution_binning=False,
              num_inference_steps=25, guidance_scale={g}).images[0]
 ```
@@ -123,8 +123,8 @@ image for its prompt. Prompts, left to right, top to bottom: {", ".join(f'"{p}"'
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", type=Path, default=ROOT / "src/stepcache/models/emoji-pixart")
-    ap.add_argument("--sd", type=Path, default=ROOT / "src/stepcache/models/emoji-sd")
+    ap.add_argument("--model", type=Path, default=ROOT / "src/stepcache/embedded/models/emoji-pixart")
+    ap.add_argument("--sd", type=Path, default=ROOT / "src/stepcache/embedded/models/emoji-sd")
     ap.add_argument("--work", type=Path, default=Path("/root/.cache/stepcache-train/pixart"))
     ap.add_argument("--guidance", type=float, nargs="+", default=[2.0, 3.0])
     ap.add_argument("--steps", type=int, nargs="+", default=[10, 25, 50, 100])

@@ -1,7 +1,7 @@
 """Train the digit classifier behind FID-domain, on the same 10,000 real MNIST digits (9,000 train / 1,000 held out,
 every 10th digit), and write its weights, the real-data feature statistics and a sanity report.
 
-    python training/train_classifier.py --out src/stepcache/models/mnist-classifier
+    python training/train_classifier.py --out src/stepcache/embedded/models/mnist-classifier
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import torch
 from safetensors.torch import save_file
 from tqdm import tqdm
 
-from stepcache import evaluation as ev
-from stepcache.mnist import load_digits, pad_to_32
+from stepcache.embedded import evaluation as ev
+from stepcache.embedded.mnist import load_digits, pad_to_32
 
 
 def main(argv=None) -> None:
@@ -88,7 +88,7 @@ def main(argv=None) -> None:
             "gaussian_noise_0.1_vs_other_half": fid(noisy[a], b),
         },
         "epochs": args.epochs, "seed": args.seed, "train_seconds": round(time.time() - t0, 1),
-        "command": "python training/train_classifier.py --out src/stepcache/models/mnist-classifier",
+        "command": "python training/train_classifier.py --out src/stepcache/embedded/models/mnist-classifier",
     }
     (args.out / "report.json").write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report, indent=2))

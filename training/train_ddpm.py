@@ -4,7 +4,7 @@ Seeded, resumable (a checkpoint every ``--ckpt-every`` steps in ``--work``), EMA
 The final EMA U-Net is exported as a diffusers ``from_pretrained`` folder (``--out``).
 
     python training/train_ddpm.py --steps 12000 --decay-steps 6000 --work .train/ddpm
-        --out src/stepcache/models/mnist-ddpm
+        --out src/stepcache/embedded/models/mnist-ddpm
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import torch
 from diffusers import DDIMScheduler, DDPMScheduler, UNet2DModel
 from tqdm import tqdm
 
-from stepcache.mnist import load_digits, to_model_range
+from stepcache.embedded.mnist import load_digits, to_model_range
 
 NULL_CLASS = 10
 
@@ -124,7 +124,7 @@ def main(argv=None) -> None:
 
 
 def export(ema: UNet2DModel, args, seconds: float) -> None:
-    from stepcache.pipeline import ClassConditionalPipeline
+    from stepcache.embedded.pipeline import ClassConditionalPipeline
 
     sched = DDIMScheduler.from_config(build_scheduler().config)
     pipe = ClassConditionalPipeline(unet=ema, scheduler=sched)

@@ -2,12 +2,12 @@
 emoji of the train-side emoji; report its accuracy on the held-out emoji (never seen: the split is by emoji), and
 write its weights (safetensors), the subcategory names, the held-out prompts and the real-data feature statistics.
 
-Recipe: ``stepcache.emoji_eval.EmojiClassifier`` (a small residual CNN, ~0.64M parameters), AdamW (weight decay 0.05),
+Recipe: ``stepcache.embedded.emoji_eval.EmojiClassifier`` (a small residual CNN, ~0.64M parameters), AdamW (weight decay 0.05),
 one-cycle lr 3e-3, batch 64, 36 epochs, label smoothing 0.1; per-image augmentation: horizontal flip, shift up to 3 px
 and zoom in [1/1.15, 1.15] with white filling in (bilinear), no colour changes. The defaults were chosen on a
 validation split carved out of the train-side emoji (``--val``; tries in ``TUNING``), not on the held-out emoji.
 
-    OMP_NUM_THREADS=1 python training/train_emoji_classifier.py --out src/stepcache/models/emoji-classifier
+    OMP_NUM_THREADS=1 python training/train_emoji_classifier.py --out src/stepcache/embedded/models/emoji-classifier
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ import torch
 from safetensors.torch import save_file
 from tqdm import tqdm
 
-from stepcache import emoji as E
-from stepcache import emoji_eval as ev
-from stepcache.emoji_eval import frechet_distance, gaussian
+from stepcache.embedded import emoji as E
+from stepcache.embedded import emoji_eval as ev
+from stepcache.embedded.emoji_eval import frechet_distance, gaussian
 
 
 def augment(x: torch.Tensor, gen: torch.Generator, shift: float, scale: float) -> torch.Tensor:
@@ -176,7 +176,7 @@ def main(argv=None) -> None:
         {"flip": 0.5, "shift_px": args.shift, "scale": args.scale}, "seed": args.seed, "threads": args.threads,
         "train_seconds": train_seconds, "total_seconds": round(time.time() - t0, 1),
         "tuning_on_validation_split": TUNING,
-        "command": "OMP_NUM_THREADS=1 python training/train_emoji_classifier.py --out src/stepcache/models/emoji-classifier",
+        "command": "OMP_NUM_THREADS=1 python training/train_emoji_classifier.py --out src/stepcache/embedded/models/emoji-classifier",
     }
     (args.out / "report.json").write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report, indent=2))

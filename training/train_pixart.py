@@ -11,7 +11,7 @@ at 256 px); the text encoder's 16 positions are extended to the pipeline's defau
 zeros, which changes nothing for the 16 real positions (CLIP's attention is causal) and the rest are masked.
 
     OMP_NUM_THREADS=1 python training/train_pixart.py --minutes 90 --work /root/.cache/stepcache-train/pixart \
-        --sd src/stepcache/models/emoji-sd --out src/stepcache/models/emoji-pixart
+        --sd src/stepcache/embedded/models/emoji-sd --out src/stepcache/embedded/models/emoji-pixart
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from diffusers import PixArtTransformer2DModel
 from tqdm import tqdm
 from transformers import CLIPTextModel, PreTrainedTokenizerFast
 
-from stepcache import emoji as E
+from stepcache.embedded import emoji as E
 from train_t2i import WORK, build_scheduler, encode_latents, inference_scheduler, load_vae
 
 

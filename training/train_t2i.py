@@ -2,7 +2,7 @@
 jointly) and a ``UNet2DConditionModel`` (64, 128, 128; 1 layer per block; ~6.7M parameters) on the 8x8x4 latents of
 the trained emoji VAE (mean latents x the VAE's ``scaling_factor``), DDPM epsilon loss with SD's scaled-linear betas.
 
-Only the train-side emoji are trained on; the held-out emoji (the split of :mod:`stepcache.emoji`) give the
+Only the train-side emoji are trained on; the held-out emoji (the split of :mod:`stepcache.embedded.emoji`) give the
 validation loss (fixed noise and timesteps, EMA weights). 10% caption dropout to the empty prompt (the unconditional
 embedding for classifier-free guidance), EMA, AdamW with warm-up and a cosine decay to 0 over ``--steps`` or over
 ``--minutes`` of wall time (the machine is shared, so steps/s vary), seeded, resumable: rerun the same command and it
@@ -26,7 +26,7 @@ from diffusers import AutoencoderKL, DDIMScheduler, DDPMScheduler, UNet2DConditi
 from tqdm import tqdm
 from transformers import CLIPTextConfig, CLIPTextModel
 
-from stepcache import emoji as E
+from stepcache.embedded import emoji as E
 
 WORK = Path("/root/.cache/stepcache-train")
 

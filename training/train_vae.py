@@ -1,9 +1,9 @@
 """Train the emoji autoencoder: a diffusers ``AutoencoderKL`` 32x32x3 -> 8x8x4 (two downsamplings) on the train-side
-emoji of :mod:`stepcache.emoji` (held-out emoji never seen), loss = MSE + L1 on pixels + a small KL term.
+emoji of :mod:`stepcache.embedded.emoji` (held-out emoji never seen), loss = MSE + L1 on pixels + a small KL term.
 
 Seeded, resumable (checkpoint in ``--work`` every ``--ckpt-every`` steps; rerun the same command to resume), EMA
 weights, loss.csv, tqdm. ``--init-from`` warm-starts from a saved VAE folder (e.g. the committed
-``src/stepcache/models/emoji-sd/vae``) when no checkpoint exists. At the end the EMA VAE is written to
+``src/stepcache/embedded/models/emoji-sd/vae``) when no checkpoint exists. At the end the EMA VAE is written to
 ``--work/final`` (EMA or raw weights, whichever reconstructs the held-out emoji better) with ``scaling_factor`` = 1 / std of the mean latents of all images (so latents have ~unit std) and a
 report of reconstruction PSNR on the held-out emoji.
 
@@ -24,7 +24,7 @@ import torch
 from diffusers import AutoencoderKL
 from tqdm import tqdm
 
-from stepcache import emoji as E
+from stepcache.embedded import emoji as E
 
 WORK = Path("/root/.cache/stepcache-train")
 

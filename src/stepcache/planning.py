@@ -276,7 +276,7 @@ def _images(x) -> np.ndarray:
 
 def _figures(out: np.ndarray, ref: np.ndarray) -> tuple[float, float, float]:
     """PSNR (capped), SSIM and relative L2 of one seed's output against the reference."""
-    from .evaluation import ssim
+    from .metrics import ssim
 
     if out.shape != ref.shape:
         raise ValueError(f"run returned shape {out.shape} here and {ref.shape} for the reference: a seed's output "

@@ -1,98 +1,68 @@
-"""``stepcache demo``: DeepCache side by side with the uncached model, on the embedded emoji text-to-image models
-(``--model emoji``, the default: :mod:`stepcache.commands.demo_emoji`) or on the embedded MNIST DDPM
-(``--model digits``: :func:`run_digits`)."""
+"""``stepcache demo``: DeepCache side by side with the uncached model on the embedded models (the emoji
+text-to-image U-Net and transformer, or the MNIST DDPM): a grid and a table, offline."""
 
 from __future__ import annotations
 
-import statistics
 from pathlib import Path
 
-import numpy as np
-import torch
-from tqdm import tqdm
-
-from .. import evaluation as ev
-from ..core.config import DeepCacheConfig, check_int, check_number
-from ..sampling import generate, grid, load_embedded, markdown_table
-
-#: (label, config) rows of the demo; None is the uncached model
-SETTINGS = [
-    ("uncached", None),
-    ("uniform N=2", DeepCacheConfig(interval=2, branch=3)),
-    ("uniform N=3", DeepCacheConfig(interval=3, branch=3)),
-    ("uniform N=5", DeepCacheConfig(interval=5, branch=3)),
-    ("non-uniform N=5", DeepCacheConfig(interval=5, branch=3, schedule="nonuniform", center=20)),
-]
+from .common import check_out_dir, guidance_flag, int_flag, threads_flag
 
 
 #: the demo's models: ``--model``
 MODELS = ("emoji", "digits")
 
+#: ``stepcache demo``'s defaults per --model: images, steps, guidance, the lowest --samples (and why)
+DEMO_DEFAULTS = {"emoji": (32, 25, 3.0, 1, ""), "digits": (100, 50, 1.0, 2, " (FID-domain needs at least 2)")}
+
+
+def add_parser(sub, common) -> None:
+    demo = sub.add_parser("demo", parents=[common],
+                          help="DeepCache on the embedded emoji text-to-image models (U-Net and transformer) or "
+                               "the MNIST DDPM: a grid and a table (offline)")
+    demo.add_argument("--model", choices=list(MODELS), default="emoji",
+                      help="emoji: the text-to-image SD U-Net and PixArt transformer on 16 prompts (default); "
+                           "digits: the class-conditional MNIST DDPM")
+    demo.add_argument("--out", type=Path, default=Path("out/demo"), help="folder for demo.png and demo.md")
+    demo.add_argument("--samples", type=int, default=None,
+                      help="images per setting (emoji: 32, the 16 prompts in turn, >= 1; "
+                           "digits: 100, >= 2 for FID-domain)")
+    demo.add_argument("--steps", type=int, default=None, help="DDIM steps (emoji: 25, digits: 50)")
+    demo.add_argument("--guidance", type=float, default=None,
+                      help="classifier-free guidance scale (emoji: 3, digits: 1 = none)")
+    demo.add_argument("--fast", action="store_true",
+                      help="a quick look: emoji 4 prompts, 10 steps; digits 20 samples, 25 steps, no FID")
+    demo.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
+
 
 def run_demo(out: Path, model: str = "emoji", **kwargs) -> str:
     """Run the demo of ``model`` (one of :data:`MODELS`) into ``out``; return its text (settings and table)."""
     if model == "emoji":
-        from .demo_emoji import run_emoji
+        from ..embedded.demo_emoji import run_emoji
 
         return run_emoji(out, **kwargs)
     if model == "digits":
+        from ..embedded.demo_digits import run_digits
+
         return run_digits(out, **kwargs)
     raise ValueError(f"model must be one of {', '.join(MODELS)}, got {model!r}")
 
 
-def check_settings(samples, min_samples: int, steps, guidance, chunk, threads):
-    """The demos' common settings checked (one clear error each), and the torch threads set."""
-    samples = check_int("samples", samples, min_samples)
-    steps = check_int("steps", steps, 1, 1000)
-    guidance = check_number("guidance", guidance, 1.0)
-    chunk = check_int("chunk", chunk, 1)
-    if threads is not None:
-        check_int("threads", threads, 1)
-    if threads:
-        torch.set_num_threads(threads)
-    return samples, steps, guidance, chunk
+def prepare(args, prog, argv=None):
+    samples, steps, guidance, low, why = DEMO_DEFAULTS[args.model]
+    samples = int_flag("--samples", samples if args.samples is None else args.samples, low, why=why)
+    steps = int_flag("--steps", steps if args.steps is None else args.steps, 1, 1000)
+    guidance = guidance_flag(guidance if args.guidance is None else args.guidance)
+    threads_flag("--threads", args.threads)
+    check_out_dir(args.out)
+    if args.model == "digits":
+        kwargs = dict(samples=20, steps=25, fid=False) if args.fast else dict(samples=samples, steps=steps, fid=True)
+    else:
+        from ..embedded.demo_emoji import FAST
 
+        kwargs = dict(FAST) if args.fast else dict(samples=samples, steps=steps)
 
-def run_digits(out: Path, samples: int = 100, steps: int = 50, guidance: float = 1.0, chunk: int = 20,
-             fid: bool = True, threads: int | None = None) -> str:
-    samples, steps, guidance, chunk = check_settings(samples, 2 if fid else 1, steps, guidance, chunk, threads)
-    pipe = load_embedded()
-    labels = np.arange(samples) % 10
-    seeds = np.arange(samples)
-    chunks = [slice(i, min(i + chunk, samples)) for i in range(0, samples, chunk)]
-    images = {name: [] for name, _ in SETTINGS}
-    times = {name: [] for name, _ in SETTINGS}
-    summaries = {}
-    generate(pipe, labels[:2], seeds[:2], 2, guidance)  # warm-up, not timed
-    with tqdm(total=len(chunks) * len(SETTINGS), desc="demo", unit="batch") as bar:
-        for sl in chunks:  # interleaved: every setting on the same batch before the next batch
-            for name, config in SETTINGS:
-                imgs, sec, summary = generate(pipe, labels[sl], seeds[sl], steps, guidance, config)
-                images[name].append(imgs)
-                times[name].append(sec)
-                summaries[name] = summary
-                bar.update(1)
-    images = {k: np.concatenate(v) for k, v in images.items()}
-    base = images["uncached"]
-    per_call = (chunks[-1].stop - chunks[-1].start) * (2 if guidance > 1 else 1)  # images in the last U-Net call
-    macs_full = summaries["uniform N=2"].macs_full
-    rows = []
-    for name, config in SETTINGS:
-        s = summaries[name]
-        speedup = statistics.median(u / t for u, t in zip(times["uncached"], times[name]))
-        rows.append([name, f"{sum(times[name]):.1f}", f"{speedup:.2f}x",
-                     f"{(s.macs_per_step if s else macs_full) / 1e6 / per_call:.1f}M",
-                     f"{s.ideal_speedup if s else 1.0:.2f}x",
-                     "inf" if s is None else f"{ev.psnr(images[name], base):.1f}",
-                     f"{ev.fid_domain(images[name]):.3f}" if fid else "-",
-                     f"{ev.accuracy(images[name], labels):.1%}"])
-    header = ["setting", "wall s", "speedup (measured)", "U-Net MACs/call/image", "ideal speedup (MACs)", "PSNR vs uncached dB",
-              f"FID-domain (n={samples})", "accuracy (asked class)"]
-    table = markdown_table(header, rows)
-    out.mkdir(parents=True, exist_ok=True)
-    grid([(name, images[name][:20]) for name, _ in SETTINGS], out / "demo.png")
-    info = (f"Embedded class-conditional MNIST DDPM, DDIM {steps} steps, guidance {guidance}, branch 3 "
-            f"(the paper's DDPM choice), {samples} samples (10 classes, seeds 0..{samples - 1}), batches of {chunk} interleaved across settings; "
-            f"speedup = median over batches of uncached time / setting time, torch threads {torch.get_num_threads()}.")
-    (out / "demo.md").write_text(info + "\n\n" + table + "\n")
-    return info + "\n\n" + table
+    def run():
+        print(run_demo(args.out, args.model, guidance=guidance, threads=args.threads, **kwargs))
+        print(f"\nwrote {args.out / 'demo.png'} and {args.out / 'demo.md'}")
+    return run
+

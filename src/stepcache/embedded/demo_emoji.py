@@ -9,7 +9,7 @@ names of the *train-side* emoji (the models learnt them), chosen so that the emo
 (``models/emoji-demo/real.png``: a 2 x 16 grid, row 0 Twemoji, (c) Twitter, Inc. and other contributors,
 CC-BY 4.0; row 1 Noto Emoji, (c) Google Inc., Apache License 2.0), so
 that the demo can show, offline, how often the classifier agrees with the prompt on real images: the reference
-line of prompt agreement. Made with ``stepcache.emoji.load()`` (which needs the data): for each vendor, the first
+line of prompt agreement. Made with ``stepcache.embedded.emoji.load()`` (which needs the data): for each vendor, the first
 image whose prompt is the prompt, composited on white and box-downsampled to 32x32 as everywhere else.
 """
 
@@ -31,11 +31,11 @@ from PIL import Image, ImageDraw
 from tqdm import tqdm
 
 from .. import api
-from .. import emoji_eval as ee
-from .. import evaluation as ev
+from . import emoji_eval as ee
+from . import evaluation as ev
 from ..core.config import DeepCacheConfig
-from ..emoji import MAX_LENGTH
-from ..sampling import markdown_table
+from .emoji import MAX_LENGTH
+from .sampling import check_settings, markdown_table
 
 #: the U-Net's DeepCache branch: 1, the skip from conv_in (the official package's cache_branch_id=0, its Stable
 #: Diffusion setting): the cheapest cached step
@@ -160,8 +160,6 @@ def to_uint8(images: np.ndarray) -> np.ndarray:
 
 def run_emoji(out: Path, samples: int = 32, steps: int = 25, guidance: float = 3.0, chunk: int = 8,
               threads: int | None = None, pixart: str | Path | None = None) -> str:
-    from .demo import check_settings
-
     samples, steps, guidance, chunk = check_settings(samples, 1, steps, guidance, chunk, threads)
     texts, subs = prompts(samples)
     seeds = np.arange(samples)

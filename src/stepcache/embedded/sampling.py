@@ -9,8 +9,8 @@ import numpy as np
 import torch
 from PIL import Image, ImageDraw
 
-from . import api
-from .core.config import DeepCacheConfig
+from .. import api
+from ..core.config import DeepCacheConfig, check_int, check_number
 
 EMBEDDED_MODEL = Path(__file__).parent / "models" / "mnist-ddpm"
 
@@ -84,3 +84,16 @@ def no_binning(pipe) -> dict:
 
     params = inspect.signature(type(pipe).__call__).parameters
     return {k: False for k in ("use_resolution_binning", "clean_caption") if k in params}
+
+
+def check_settings(samples, min_samples: int, steps, guidance, chunk, threads):
+    """The demos' common settings checked (one clear error each), and the torch threads set."""
+    samples = check_int("samples", samples, min_samples)
+    steps = check_int("steps", steps, 1, 1000)
+    guidance = check_number("guidance", guidance, 1.0)
+    chunk = check_int("chunk", chunk, 1)
+    if threads is not None:
+        check_int("threads", threads, 1)
+    if threads:
+        torch.set_num_threads(threads)
+    return samples, steps, guidance, chunk
