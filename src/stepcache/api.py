@@ -12,7 +12,7 @@ from .families import transformer
 from .families.unet import check_supported, sample_inputs
 from .core.config import DeepCacheConfig
 from .core.generation import Stream
-from .core.identity import model_hash
+from .core.identity import model_hash, scheduler_id
 from .core.macs import count_macs
 from .families.unet import controlnet_replayed, layout
 
@@ -101,6 +101,16 @@ def _check_profile(model, config: DeepCacheConfig) -> None:
             raise ValueError(f"this calibrated profile was made for model weights {config.profile.model_hash[:12]}, "
                              f"this {type(model).__name__}'s are {weights[:12]}; recalibrate with "
                              "stepcache calibrate")
+
+
+def check_profile(pipe, config: DeepCacheConfig, num_steps: int) -> None:
+    """What :func:`enable` and the first call would refuse about a calibrated ``config`` on ``pipe`` at
+    ``num_steps`` steps (another model, scheduler or step count), checked now, before anything runs."""
+    if config.profile is not None:
+        model, _ = split(pipe)
+        _check_profile(model, config)
+        scheduler = getattr(pipe, "scheduler", None)
+        config.profile.check(scheduler_id(scheduler) if scheduler is not None else None, num_steps)
 
 
 def _controlnets(pipe) -> list:

@@ -65,9 +65,9 @@ def load_plan_model(arg: str, scheduler: str | None):
     models and the pipeline's own for text-to-image ones."""
     if arg == "embedded":
         return load_class_conditional(None, scheduler or "ddim"), False
-    from ..embedded.sampling import EMBEDDED_MODEL
+    from ..jobs import model_source, set_scheduler
 
-    folder = EMBEDDED_MODEL.parent / arg if arg in _EMOJI_MODELS else Path(arg)
+    folder = Path(model_source(arg)) if arg in _EMOJI_MODELS else Path(arg)
     index = folder / "model_index.json"
     if not folder.exists():
         if arg in _EMOJI_MODELS:
@@ -84,7 +84,7 @@ def load_plan_model(arg: str, scheduler: str | None):
         return load_class_conditional(folder, scheduler or "ddim"), False
     try:
         import torch
-        from diffusers import DDIMScheduler, DiffusionPipeline, DPMSolverMultistepScheduler
+        from diffusers import DiffusionPipeline
 
         from .. import api
         from ..families import transformer
@@ -100,14 +100,7 @@ def load_plan_model(arg: str, scheduler: str | None):
     except Exception as e:
         raise ValueError(f"--model {arg}: cannot load a text-to-image pipeline from it "
                          f"({type(e).__name__}: {' '.join(str(e).split())[:200]})") from e
-    if scheduler is not None:
-        own = pipe.scheduler
-        if "FlowMatch" in type(own).__name__ or own.config.get("use_flow_sigmas") or \
-                own.config.get("prediction_type") == "flow_prediction":
-            raise ValueError(f"--scheduler {scheduler} does not apply to a flow-matching pipeline "
-                             f"({type(own).__name__}); leave --scheduler out to keep the pipeline's own")
-        pipe.scheduler = (DPMSolverMultistepScheduler if scheduler == "dpm" else DDIMScheduler).from_config(
-            own.config)
+    set_scheduler(pipe, scheduler, "--scheduler")
     pipe.set_progress_bar_config(disable=True)
     return pipe, True
 

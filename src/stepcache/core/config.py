@@ -35,6 +35,15 @@ class ProfileKey:
     scheduler: str  # scheduler class name + hash of its config, see stepcache.calibrate.scheduler_id
     num_steps: int
 
+    def check(self, scheduler: str | None = None, num_steps: int | None = None) -> None:
+        """Refuse another scheduler (its :func:`stepcache.core.identity.scheduler_id`) or step count."""
+        if scheduler is not None and scheduler != self.scheduler:
+            raise ValueError(f"this calibrated profile was made for scheduler {self.scheduler}, the pipeline uses "
+                             f"{scheduler}; recalibrate with stepcache calibrate")
+        if num_steps is not None and num_steps != self.num_steps:
+            raise ValueError(f"this calibrated profile was made for num_steps={self.num_steps} calls per stream, "
+                             f"this generation makes {num_steps}; recalibrate with stepcache calibrate")
+
 
 def _range(low, high, closed_low: bool = True, closed_high: bool = False) -> str:
     return f"{'[' if closed_low else '('}{low}, {high}{']' if closed_high else ')'}"

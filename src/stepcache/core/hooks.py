@@ -163,12 +163,7 @@ class Controller:
         cfg = self.config
         if cfg.profile is not None:
             scheduler = getattr(caller.pipe, "scheduler", None) if caller is not None else None
-            if scheduler is not None and scheduler_id(scheduler) != cfg.profile.scheduler:
-                raise ValueError(f"this calibrated profile was made for scheduler {cfg.profile.scheduler}, the "
-                                 f"pipeline uses {scheduler_id(scheduler)}; recalibrate with stepcache calibrate")
-            if n is not None and n != cfg.profile.num_steps:
-                raise ValueError(f"this calibrated profile was made for num_steps={cfg.profile.num_steps} calls per "
-                                 f"stream, this generation makes {n}; recalibrate with stepcache calibrate")
+            cfg.profile.check(scheduler_id(scheduler) if scheduler is not None else None, n)
         if cfg.weights is not None and n != len(cfg.weights):
             if n is None:
                 raise ValueError("weights are per step: call the model from a pipeline, inside "
