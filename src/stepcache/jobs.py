@@ -353,10 +353,10 @@ def check_arguments(pipe, spec: JobSpec) -> None:
                          + (f"; give {'classes' if has == 'class_labels' else 'prompts'} instead" if has else ""))
     if spec.guidance is not None and "guidance_scale" not in params:
         raise ValueError(f"guidance: {name} takes no guidance_scale; leave guidance out")
-    takes_any = any(p.kind == inspect.Parameter.VAR_KEYWORD for p in params.values())
-    for key in spec.arguments:
-        if key not in params and not takes_any:
-            options = sorted(k for k in params if k not in JOB_ARGUMENTS and k != "self")
+    for key in spec.arguments:  # a pipeline's **kwargs take only deprecated arguments: the named ones count
+        if key not in params or params[key].kind in (inspect.Parameter.VAR_KEYWORD, inspect.Parameter.VAR_POSITIONAL):
+            options = sorted(k for k, p in params.items() if k not in JOB_ARGUMENTS and k != "self"
+                             and p.kind not in (inspect.Parameter.VAR_KEYWORD, inspect.Parameter.VAR_POSITIONAL))
             raise ValueError(f"arguments.{key} is not an argument of {name}.__call__; it takes {', '.join(options)}")
 
 
