@@ -303,3 +303,19 @@ def test_sd_folder_with_a_profile_and_its_refusals(sd_folder, tmp_path):
     run_job(JobSpec(model=str(sd_folder), pipeline="stable-diffusion", prompts=("cat",), steps=2), legacy,
             measure_speedup=False)
     assert len(_pngs(legacy)) == 1
+
+
+def test_cli_model_prompts_and_profile_flags(sd_folder, tmp_path):
+    profile = _profile(sd_folder, tmp_path / "profile.json", 4, [0, 2])
+    (tmp_path / "prompts.txt").write_text("a red cat\n\nblue\n")
+    args = ["--model", str(sd_folder), "--prompts", str(tmp_path / "prompts.txt"), "--items", "3", "--batch-size",
+            "3", "--steps", "4", "--profile", str(profile), "--threads", "1"]
+    res = _cli(*args, "--out", str(tmp_path / "ok"))
+    assert res.returncode == 0, res.stderr[-2000:]
+    lines = [json.loads(line) for line in (tmp_path / "ok" / "manifest.jsonl").read_text().splitlines()]
+    assert [line["prompt"] for line in lines] == ["a red cat", "blue", "a red cat"]
+    assert all(line["config"]["full_steps"] == [0, 2] for line in lines)
+    res = _cli(*args[:-4], "--steps", "5", "--profile", str(profile), "--out", str(tmp_path / "never"))
+    errors = [line for line in res.stderr.splitlines() if line.startswith("stepcache generate: error: ")]
+    assert res.returncode == 2 and len(errors) == 1 and "num_steps=4" in errors[0], res.stderr[-2000:]
+    assert not (tmp_path / "never").exists()
