@@ -9,4 +9,11 @@ PY=${PYTHON:-python3}
 .venv/bin/python -m pip install -q --disable-pip-version-check torch==2.13.0
 extra=""
 [ "${1:-}" = "test" ] && extra="[test]"
+# the browser test of `stepcache ui` (tests/test_ui.py) drives Debian's Chromium: installed when missing
+if [ "${1:-}" = "test" ] && { [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; }; then
+    sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    $sudo apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extra}"
