@@ -226,7 +226,7 @@ def run_plan(model: Model, condition, steps: int, speedup: float, seeds: int = 2
              progress: Callable[[int], None] | None = None):
     """:func:`stepcache.planning.plan_for` at ``speedup`` times fewer MACs on seeds ``first_seed..``, one image each
     of ``condition`` (a prompt; for a class-conditional model ``None``: class = seed mod classes). Holds the
-    model's lock. ``progress(generations)`` is told after every generation."""
+    model's lock. ``guidance``: default the model's. ``progress(generations)`` is told after every generation."""
     from .planning import plan_for
 
     steps = check_int("steps", steps, 2, model.max_steps)
@@ -236,6 +236,7 @@ def run_plan(model: Model, condition, steps: int, speedup: float, seeds: int = 2
         raise ValueError("candidates: choose at least one kind")
     if not model.text and condition is None:
         condition = -1
+    guidance = model.guidance if guidance is None else guidance
     count = [0]
 
     def run(pipe, seed, n):
@@ -432,7 +433,7 @@ def build_page(models: Models, first: str):
                     "same prompt, seed and steps, uncached and cached, measured on this machine.")
         with gr.Row():
             model_box = gr.Dropdown(["emoji-sd", "emoji-pixart", "digits"], value=model0.name, label="model",
-                                    allow_custom_value=True, scale=3,
+                                    allow_custom_value=True, scale=3, elem_id="sc-model-box",
                                     info="an embedded model, or a diffusers text-to-image pipeline folder")
             load = gr.Button("Load model", scale=1, elem_id="sc-load")
         info = gr.Markdown(model_fields(model0)[0], elem_id="sc-model-info")
