@@ -3,11 +3,8 @@ the command line, and the page itself in a real browser (Debian's headless Chrom
 
 import json
 import os
-import shutil
 import threading
-import time
 import urllib.request
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -122,6 +119,23 @@ def test_transformer_placements_and_compare(models):
     out, summary = library_run(px, "butterfly", 4, STEPS, 3.0, config)
     assert np.array_equal(res.cached, out) and res.summary.streams == summary.streams
     assert_clean(px)
+
+
+def test_digits_by_class(models):
+    digits = models.get("digits")
+    assert not digits.text and digits.classes == 10
+    with pytest.raises(ValueError, match=r"digit class must be an integer in \[0, 9\], got 10"):
+        ui.check_request(digits, 10, 0, 4, 1.0)
+    config = ui.rule_config(digits, STEPS, 2, None, "uniform")  # the cheapest branch
+    assert config.branch == min(digits.placements, key=digits.placements.get)
+    res = ui.compare(digits, ui.Request(7, 3, STEPS, 1.0, config))
+    out, summary = library_run(digits, 7, 3, STEPS, 1.0, config)
+    assert np.array_equal(res.cached, out) and res.summary.streams == summary.streams
+    big = ui.show(res.cached)
+    h, w, c = res.cached.shape
+    k = ui.SHOW_PIXELS // max(h, w)
+    assert c == 1 and big.shape == (h * k, w * k, 3) and (big[::k, ::k, 0] == ui.show(res.cached, 1)[..., 0]).all()
+    assert_clean(digits)
 
 
 @pytest.fixture(scope="module")
@@ -257,6 +271,10 @@ def test_browser_compare_shows_the_library_numbers(tab, sd):
     tab.fill("#sc-prompt textarea", "red apple")
     set_number(tab, "sc-seed", 11)
     set_number(tab, "sc-steps", STEPS)
+    screenshot = os.environ.get("STEPCACHE_UI_SCREENSHOT")  # docs/ui.png: the fastest of 5 timing runs each
+    if screenshot:
+        tab.get_by_text("non-uniform, adaptive, calibrated, timing").click()
+        set_number(tab, "sc-repeats", 5)
     shown = generate(tab)
     config = stepcache.DeepCacheConfig(interval=3, branch=1)  # the page's defaults: N=3, the cheapest branch
     ref, _ = library_run(sd, "red apple", 11, STEPS, 3.0, None)
@@ -271,8 +289,9 @@ def test_browser_compare_shows_the_library_numbers(tab, sd):
     assert size == 32 * (ui.SHOW_PIXELS // 32)
     row = tab.inner_text('#sc-history [role=row][aria-rowindex="2"]')  # the newest run first
     assert "red apple" in row and "uniform N=3, branch 1" in row
-    if os.environ.get("STEPCACHE_UI_SCREENSHOT"):
-        tab.screenshot(path=os.environ["STEPCACHE_UI_SCREENSHOT"], full_page=True)
+    if screenshot:
+        tab.get_by_text("non-uniform, adaptive, calibrated, timing").click()  # closed again
+        tab.screenshot(path=screenshot, full_page=True)
 
 
 def test_browser_bad_input_is_a_message_and_the_server_keeps_running(tab, server, tmp_path):

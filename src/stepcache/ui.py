@@ -401,7 +401,7 @@ def _gradio():
 
 
 def _placement_choices(model: Model) -> list[tuple[str, str]]:
-    return [(f"{cal.placement_label(p)} (cached step: {f:.1%} of the MACs)", cal.placement_name(p))
+    return [(f"{cal.placement_label(p)}: {f:.1%} MACs", cal.placement_name(p))
             for p, f in sorted(model.placements.items(), key=lambda kv: -kv[1])]
 
 
@@ -453,7 +453,8 @@ def build_page(models: Models, first: str):
                                                  value=model0.guidance if model0.guidance is not None else 1.0)
                         gr.Markdown("**The rule**")
                         placement = gr.Dropdown(_placement_choices(model0), value=_cheapest(model0),
-                                                label="branch (U-Net) / first-last live blocks (transformer)",
+                                                label="where: branch (U-Net) / live blocks F, B (transformer); "
+                                                      "a cached step's MACs, of a full one",
                                                 elem_id="sc-placement")
                         with gr.Row():
                             schedule = gr.Dropdown(list(SCHEDULE_CHOICES), value="uniform", label="schedule",
@@ -532,8 +533,7 @@ def build_page(models: Models, first: str):
                                      extrapolate_, profile_)
                 progress(0, desc="waiting for the model" if model.lock.locked() else "generating")
                 res = compare(model, Request(condition, seed_i, steps_i, g, config, repeats_),
-                              lambda i, n: progress((i, n), desc="uncached" if i <= n // 2 else "cached",
-                                                    unit="steps"))
+                              lambda i, n: progress((i, n), desc="uncached and cached", unit="steps"))
             except Exception as e:
                 raise gr.Error(one_line(e), print_exception=False) from None
             diff, top = heatmap(res.cached, res.uncached)
