@@ -3,6 +3,7 @@ the command line, and the page itself in a real browser (Debian's headless Chrom
 
 import json
 import os
+import re
 import threading
 import urllib.request
 
@@ -235,14 +236,12 @@ def browser(server):
         b.close()
 
 
-@pytest.fixture
-def tab(browser, server):
+def open_tab(browser, url):
     page = browser.new_page(viewport={"width": 1400, "height": 1100})
     page.set_default_timeout(60_000)
-    page.goto(server)
+    page.goto(url)
     page.wait_for_selector("#sc-generate")
-    yield page
-    page.close()
+    return page
 
 
 def set_number(page, elem_id, value):
@@ -256,10 +255,14 @@ def table_rows(page, elem_id) -> int:
     return int(page.get_attribute(f"#{elem_id} [role=grid]", "aria-rowcount")) - 1
 
 
-def generate(page):
+def generate(page, wait=True):
     """Click Generate and wait for both images and the numbers; returns the numbers shown."""
     before = table_rows(page, "sc-history")
     page.click("#sc-generate")
+    return finished(page, before) if wait else before
+
+
+def finished(page, before):
     page.wait_for_function("Number(document.querySelector('#sc-history [role=grid]')"
                            f".getAttribute('aria-rowcount')) > {before + 1}")
     page.wait_for_selector("#sc-uncached img")
@@ -267,7 +270,16 @@ def generate(page):
     return {k: page.inner_text(f"#sc-{k}") for k in ("psnr", "ssim", "speedup", "mac-speedup", "macs")}
 
 
-def test_browser_compare_shows_the_library_numbers(tab, sd):
+def test_browser_page(browser, server, sd, tmp_path):
+    """One page (one worker, one server, one Chromium): Compare, two tabs at once, bad input, Plan."""
+    tab = open_tab(browser, server)
+    check_compare(tab, sd)
+    check_two_tabs_at_once(tab, open_tab(browser, server), sd)
+    check_bad_input(tab, server, tmp_path)
+    check_plan(tab, sd)
+
+
+def check_compare(tab, sd):
     tab.fill("#sc-prompt textarea", "red apple")
     set_number(tab, "sc-seed", 11)
     set_number(tab, "sc-steps", STEPS)
@@ -294,7 +306,23 @@ def test_browser_compare_shows_the_library_numbers(tab, sd):
         tab.screenshot(path=screenshot, full_page=True)
 
 
-def test_browser_bad_input_is_a_message_and_the_server_keeps_running(tab, server, tmp_path):
+def check_two_tabs_at_once(tab, other, sd):
+    """Two tabs generating at once on the one pipeline, different settings: each shows its own library numbers."""
+    set_number(other, "sc-interval", 2)
+    other.fill("#sc-prompt textarea", "carrot")
+    set_number(other, "sc-steps", STEPS)
+    set_number(tab, "sc-seed", 12)
+    waits = [(page, generate(page, wait=False)) for page in (tab, other)]
+    shown = [finished(page, before) for page, before in waits]
+    for (prompt, seed, interval), numbers in zip([("red apple", 12, 3), ("carrot", 0, 2)], shown):
+        ref, _ = library_run(sd, prompt, seed, STEPS, 3.0, None)
+        out, _ = library_run(sd, prompt, seed, STEPS, 3.0, stepcache.DeepCacheConfig(interval=interval, branch=1))
+        assert numbers["psnr"] == f"{metrics.psnr(out[None], ref[None]):.2f} dB"
+    assert table_rows(tab, "sc-history") == 2 and table_rows(other, "sc-history") == 1  # each tab its own runs
+    other.close()
+
+
+def check_bad_input(tab, server, tmp_path):
     set_number(tab, "sc-steps", 0)
     tab.click("#sc-generate")
     tab.get_by_text("steps must be an integer in [1, 1000], got 0").first.wait_for()
@@ -308,7 +336,7 @@ def test_browser_bad_input_is_a_message_and_the_server_keeps_running(tab, server
     assert generate(tab)["psnr"].endswith("dB")
 
 
-def test_browser_plan_and_its_pick_in_compare(tab, sd):
+def check_plan(tab, sd):
     tab.fill("#sc-prompt textarea", "dog face")
     tab.get_by_role("tab", name="Plan").click()
     set_number(tab, "sc-budget", 2)
@@ -320,6 +348,7 @@ def test_browser_plan_and_its_pick_in_compare(tab, sd):
     tab.click("#sc-use")
     tab.get_by_text("Compare set to").first.wait_for()
     steps = int(tab.locator("#sc-steps input").input_value())
+    set_number(tab, "sc-seed", 0)
     shown = generate(tab)
     pattern = tab.get_attribute("#sc-strip .sc-stream", "data-pattern")
     assert len(pattern) == steps
@@ -327,7 +356,7 @@ def test_browser_plan_and_its_pick_in_compare(tab, sd):
         placement = tab.locator("#sc-placement input").input_value()
         full = tuple(i for i, k in enumerate(pattern) if k == "F")
         config = stepcache.DeepCacheConfig(schedule="calibrated", full_steps=full, num_steps=steps,
-                                           branch=int(placement.split()[1]),
+                                           branch=int(re.match(r"branch (\d+)", placement)[1]),
                                            extrapolate=tab.locator("#sc-extrapolate input").is_checked())
         ref, _ = library_run(sd, "dog face", 0, steps, 3.0, None)
         out, _ = library_run(sd, "dog face", 0, steps, 3.0, config)
