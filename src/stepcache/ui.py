@@ -336,7 +336,7 @@ def plan_figure(plan):
     if best is not None:
         ax.scatter([best.mac_fraction], [best.mean("psnr")], s=260, marker="*", color="#dc2626", zorder=4,
                    label=f"pick: {best.name}")
-        ax.legend(loc="lower right", fontsize=8)
+        ax.legend(loc="best", fontsize=8)
     ax.axvline(plan.mac_budget, color="#dc2626", linestyle="--", linewidth=1)
     ax.set_xlabel(f"denoiser MACs (fraction of uncached at {plan.num_steps} steps; budget dashed)")
     ax.set_ylabel("PSNR against uncached (dB)")
@@ -549,7 +549,7 @@ def build_page(models: Models, first: str):
         go.click(on_generate, [model_name, prompt, label, seed, steps, guidance, interval, placement, schedule,
                                center, power, threshold, extrapolate, profile, repeats, history],
                  [img_uncached, img_cached, img_diff, numbers, strip, table, history, status],
-                 concurrency_limit=4)
+                 concurrency_limit=4, show_progress_on=[img_uncached, img_cached])
 
         def on_plan(name, text, speedup_, steps_, seeds_, predictor_, kinds_, guidance_, progress=gr.Progress()):
             try:
@@ -568,7 +568,8 @@ def build_page(models: Models, first: str):
             return plan_rows(plan), plan_figure(plan), pick_md, plan, f"planned at {1 / plan.mac_budget:g}x"
 
         plan_go.click(on_plan, [model_name, prompt, budget, plan_steps, plan_seeds, predictor, kinds, guidance],
-                      [plan_table, chart, pick, plan_state, status], concurrency_limit=4)
+                      [plan_table, chart, pick, plan_state, status], concurrency_limit=4,
+                      show_progress_on=[plan_table])
 
         def on_use(plan):
             if plan is None:
