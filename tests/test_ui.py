@@ -21,6 +21,7 @@ CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 STEPS = 6  # few steps: the whole file stays well under a minute of CPU
+pytestmark = pytest.mark.filterwarnings("ignore::Warning:gradio.queueing")  # Gradio's own pandas calls
 
 
 @pytest.fixture(scope="module")
@@ -202,14 +203,21 @@ def test_cli_without_gradio_says_what_to_install(monkeypatch, capsys):
 
 
 def test_cli_checks_before_serving(capsys, tmp_path):
+    import socket
+
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen()
     args = cli.build_parser().parse_args(["ui"])
     assert (args.host, args.port, args.model) == ("127.0.0.1", 7860, "emoji-sd")
     for argv, message in [(["ui", "--port", "0"], "--port must be an integer in [1, 65535], got 0"),
+                          (["ui", "--port", str(busy.getsockname()[1])], "cannot listen there"),
                           (["ui", "--model", str(tmp_path)], "cannot load a pipeline from it")]:
         with pytest.raises(SystemExit) as e:
             cli.main(argv)
         err = capsys.readouterr().err
         assert e.value.code == 2 and message in err and err.count("\n") == 1 and "Traceback" not in err
+    busy.close()
     assert list(tmp_path.iterdir()) == []
 
 

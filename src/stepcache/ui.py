@@ -14,6 +14,7 @@ images a serial run gives; a setting never leaks into another tab's run.
 from __future__ import annotations
 
 import html
+import itertools
 import os
 import tempfile
 import threading
@@ -234,13 +235,13 @@ def run_plan(model: Model, condition, steps: int, speedup: float, seeds: int = 2
     seeds = check_int("seeds", seeds, 2)
     if not kinds:
         raise ValueError("candidates: choose at least one kind")
-    if not model.text and condition is None:
-        condition = -1
+    if model.text and (not isinstance(condition, str) or not condition.strip()):
+        raise ValueError("prompt must be some text, got an empty prompt")
     guidance = model.guidance if guidance is None else guidance
     count = [0]
 
     def run(pipe, seed, n):
-        c = condition if model.text or condition != -1 else seed % model.classes
+        c = seed % model.classes if condition is None else condition
         out = model.run(c, seed, n, guidance)[None]
         count[0] += 1
         if progress is not None:
@@ -391,6 +392,12 @@ class Models:
             return self.loaded[name]
 
 
+def _theme():
+    gr = _gradio()
+    return gr.themes.Default(font=["ui-sans-serif", "system-ui", "sans-serif"],
+                             font_mono=["ui-monospace", "monospace"])  # no web fonts: the page works offline
+
+
 def _gradio():
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     try:
@@ -413,8 +420,8 @@ def build_page(models: Models, first: str):
     """The Gradio Blocks of the page, on ``models``, starting with model ``first``."""
     gr = _gradio()
     model0 = models.get(first)
-    theme = gr.themes.Default(font=["ui-sans-serif", "system-ui", "sans-serif"],
-                              font_mono=["ui-monospace", "monospace"])  # no web fonts: the page works offline
+    profiles = Path(tempfile.mkdtemp(prefix="stepcache-ui-"))  # the picks' profiles that Plan puts into Compare
+    numbers_ = itertools.count(1)
 
     def model_fields(model: Model):
         kind = type(model.denoiser).__name__
@@ -526,9 +533,8 @@ def build_page(models: Models, first: str):
                         power_, threshold_, extrapolate_, profile_, repeats_, rows, progress=gr.Progress()):
             try:
                 model = models.get(name)
-                steps_i = check_int("steps", steps_, 1, model.max_steps)
-                condition, seed_i, steps_i, g = check_request(model, text if model.text else digit, seed_,
-                                                              steps_i, guidance_)
+                condition, seed_i, steps_i, g = check_request(model, text if model.text else digit, seed_, steps_,
+                                                              guidance_)
                 config = rule_config(model, steps_i, interval_, placement_, schedule_, center_, power_, threshold_,
                                      extrapolate_, profile_)
                 progress(0, desc="waiting for the model" if model.lock.locked() else "generating")
@@ -581,7 +587,7 @@ def build_page(models: Models, first: str):
                         gr.Tabs(selected="compare"),
                         f"the pick is {plan.recommendation}: no cache; Compare set to {best.steps} steps, interval "
                         "1 (the cached image then equals the uncached one)")
-            path = Path(tempfile.mkdtemp(prefix="stepcache-ui-")) / "profile.json"
+            path = profiles / f"profile-{next(numbers_)}.json"
             plan.save_profile(path)
             c = best.config
             return (gr.update(value=best.steps), gr.update(value="calibrated (profile file)"),
@@ -593,7 +599,6 @@ def build_page(models: Models, first: str):
 
         use.click(on_use, [plan_state], [steps, schedule, interval, placement, threshold, extrapolate, profile,
                                           tabs, status])
-    page.theme_for_launch = theme
     return page
 
 
@@ -601,7 +606,7 @@ def launch(page, host: str = "127.0.0.1", port: int = 7860, block: bool = True, 
     """Serve the page on ``host:port`` (127.0.0.1 unless told otherwise); ``block=False`` returns at once."""
     page.queue(default_concurrency_limit=4)
     return page.launch(server_name=host, server_port=port, prevent_thread_lock=not block, quiet=quiet,
-                       share=False, ssr_mode=False, theme=getattr(page, "theme_for_launch", None),
+                       share=False, ssr_mode=False, theme=_theme(),
                        footer_links=[], inbrowser=False, show_error=True)
 
 

@@ -56,8 +56,22 @@ def _load(name: str):
     return Model(name, pipe, text=True, call=call, prompts=("a photo of a cat",))
 
 
+def check_address(host: str, port: int) -> None:
+    """The page can listen on ``host:port`` (checked before the model loads)."""
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind((host, port))
+    except OSError as e:
+        raise OSError(f"--host {host} --port {port}: cannot listen there ({e.strerror or e}); choose another "
+                      "--port (or --host)") from None
+
+
 def prepare(args, prog, argv=None):
     port = int_flag("--port", args.port, 1, 65535)
+    check_address(args.host, port)
     if importlib.util.find_spec("gradio") is None:
         raise ImportError("the page needs Gradio: pip install 'stepcache[ui]'")
     from ..ui import Models, build_page, launch
