@@ -140,6 +140,22 @@ def test_digits_by_class(models):
     assert_clean(digits)
 
 
+def test_any_text_to_image_folder(tmp_path):
+    """The page is not only for the embedded models: a diffusers pipeline folder loads and compares the same way."""
+    import tiny
+
+    folder = tmp_path / "tiny-sd"
+    tiny.sd_pipe(tmp_path).save_pretrained(folder)
+    model = ui.Models(load_model).get(str(folder))
+    assert model.text and model.guidance is None
+    assert set(model.placements) == {b.branch for b in stepcache.branches(model.pipe)}
+    config = ui.rule_config(model, 4, 2, None, "uniform")
+    res = ui.compare(model, ui.Request("a red cube", 0, 4, None, config))
+    out, summary = library_run(model, "a red cube", 0, 4, None, config)
+    assert np.array_equal(res.cached, out) and res.summary.streams == summary.streams == ("FCFC",)
+    assert_clean(model)
+
+
 @pytest.fixture(scope="module")
 def sd_plan(sd):
     return ui.run_plan(sd, "dog face", STEPS, 2.0, seeds=2, kinds=("steps", "uniform", "calibrated"))
