@@ -384,6 +384,8 @@ class Models:
         name = (name or "").strip()
         if not name:
             raise ValueError("model: give emoji-sd, emoji-pixart, digits or a pipeline folder")
+        if name in self.loaded:
+            return self.loaded[name]
         with self._lock:  # one load per name, even when two tabs ask at once
             if name not in self.loaded:
                 model = self.loader(name)
