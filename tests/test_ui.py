@@ -147,11 +147,11 @@ def test_any_text_to_image_folder(tmp_path):
     folder = tmp_path / "tiny-sd"
     tiny.sd_pipe(tmp_path).save_pretrained(folder)
     model = ui.Models(load_model).get(str(folder))
-    assert model.text and model.guidance is None
+    assert model.text and model.guidance == 7.5  # StableDiffusionPipeline's own default
     assert set(model.placements) == {b.branch for b in stepcache.branches(model.pipe)}
     config = ui.rule_config(model, 4, 2, None, "uniform")
-    res = ui.compare(model, ui.Request("a red cube", 0, 4, None, config))
-    out, summary = library_run(model, "a red cube", 0, 4, None, config)
+    res = ui.compare(model, ui.Request("a red cube", 0, 4, 7.5, config))
+    out, summary = library_run(model, "a red cube", 0, 4, 7.5, config)
     assert np.array_equal(res.cached, out) and res.summary.streams == summary.streams == ("FCFC",)
     assert_clean(model)
 

@@ -49,7 +49,7 @@ class Model:
     text: bool  # takes a prompt (text-to-image); else class labels (class-conditional, e.g. the MNIST digits)
     call: dict = field(default_factory=dict)  # extra keywords of every call
     prompts: tuple = ()  # example prompts (the embedded emoji models: the demo's 16)
-    guidance: float | None = None  # default guidance (None: the pipeline's own)
+    guidance: float | None = None  # default guidance (None: the pipeline takes none)
     classes: int | None = None  # class-conditional: labels in [0, classes)
     placements: dict = field(default_factory=dict)  # placement -> MAC fraction of a cached step (filled by warm_up)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -420,6 +420,8 @@ def _cheapest(model: Model) -> str:
 
 def build_page(models: Models, first: str):
     """The Gradio Blocks of the page, on ``models``, starting with model ``first``."""
+    from .planning import KINDS
+
     gr = _gradio()
     model0 = models.get(first)
     profiles = Path(tempfile.mkdtemp(prefix="stepcache-ui-"))  # the picks' profiles that Plan puts into Compare
@@ -431,7 +433,8 @@ def build_page(models: Models, first: str):
                 f"{'prompts' if model.text else f'classes 0..{model.classes - 1}'}")
         return (info, gr.update(visible=model.text, value=model.prompts[0] if model.prompts else None),
                 gr.update(visible=not model.text),
-                gr.update(value=model.guidance if model.guidance is not None else 1.0),
+                gr.update(value=model.guidance if model.guidance is not None else 1.0,
+                          interactive=model.guidance is not None),
                 gr.update(choices=_placement_choices(model), value=_cheapest(model)))
 
     with gr.Blocks(title="stepcache: DeepCache, cached vs uncached") as page:
@@ -459,7 +462,8 @@ def build_page(models: Models, first: str):
                             seed = gr.Number(label="seed", value=0, precision=0, elem_id="sc-seed", min_width=80)
                             steps = gr.Number(label="steps", value=10, precision=0, elem_id="sc-steps", min_width=80)
                             guidance = gr.Number(label="guidance", elem_id="sc-guidance", min_width=80,
-                                                 value=model0.guidance if model0.guidance is not None else 1.0)
+                                                 value=model0.guidance if model0.guidance is not None else 1.0,
+                                                 interactive=model0.guidance is not None)
                         gr.Markdown("**The rule**")
                         placement = gr.Dropdown(_placement_choices(model0), value=_cheapest(model0),
                                                 label="where: branch (U-Net) / live blocks F, B (transformer); "
@@ -508,10 +512,7 @@ def build_page(models: Models, first: str):
                     plan_steps = gr.Number(label="steps", value=10, precision=0, elem_id="sc-plan-steps")
                     plan_seeds = gr.Number(label="seeds", value=2, precision=0, elem_id="sc-plan-seeds")
                     predictor = gr.Dropdown(["final", "output", "feature"], value="final", label="predictor")
-                kinds = gr.CheckboxGroup(["steps", "uniform", "extrapolated", "nonuniform", "calibrated",
-                                          "calibrated-extrapolated", "adaptive", "first-block",
-                                          "cached-fewer-steps"], value=list(PLAN_DEFAULT_KINDS),
-                                         label="candidates")
+                kinds = gr.CheckboxGroup(list(KINDS), value=list(PLAN_DEFAULT_KINDS), label="candidates")
                 plan_go = gr.Button("Plan", variant="primary", elem_id="sc-plan")
                 pick = gr.Markdown(elem_id="sc-pick")
                 plan_table = gr.Dataframe(headers=PLAN_COLUMNS, label="candidates", interactive=False,
@@ -536,7 +537,7 @@ def build_page(models: Models, first: str):
             try:
                 model = models.get(name)
                 condition, seed_i, steps_i, g = check_request(model, text if model.text else digit, seed_, steps_,
-                                                              guidance_)
+                                                              None if model.guidance is None else guidance_)
                 config = rule_config(model, steps_i, interval_, placement_, schedule_, center_, power_, threshold_,
                                      extrapolate_, profile_)
                 progress(0, desc="waiting for the model" if model.lock.locked() else "generating")
@@ -564,7 +565,7 @@ def build_page(models: Models, first: str):
                 model = models.get(name)
                 if model.text and not (text or "").strip():
                     raise ValueError("prompt must be some text (the Compare tab's prompt), got an empty prompt")
-                g = None if guidance_ is None else check_number("guidance", guidance_, 1.0)
+                g = None if guidance_ is None or model.guidance is None else check_number("guidance", guidance_, 1.0)
                 progress(0, desc="planning")
                 plan = run_plan(model, text if model.text else None, steps_, speedup_, seeds_, kinds=kinds_,
                                 predictor=predictor_, guidance=g,

@@ -53,7 +53,11 @@ def _load(name: str):
         if name == "emoji-pixart":
             call.update(PIXART_CALL)
         return Model(name, pipe, text=True, call=call, prompts=tuple(p for p, _ in PROMPTS), guidance=3.0)
-    return Model(name, pipe, text=True, call=call, prompts=("a photo of a cat",))
+    import inspect
+
+    own = inspect.signature(type(pipe).__call__).parameters.get("guidance_scale")  # the pipeline's default
+    guidance = own.default if own is not None and isinstance(own.default, (int, float)) else None
+    return Model(name, pipe, text=True, call=call, prompts=("a photo of a cat",), guidance=guidance)
 
 
 def check_address(host: str, port: int) -> None:
