@@ -294,13 +294,14 @@ def finished(page, before):
     return {k: page.inner_text(f"#sc-{k}") for k in ("psnr", "ssim", "speedup", "mac-speedup", "macs")}
 
 
-def test_browser_page(browser, server, sd, tmp_path):
+def test_browser_page(browser, server, models, sd, tmp_path):
     """One page (one worker, one server, one Chromium): Compare, two tabs at once, bad input, Plan."""
     tab = open_tab(browser, server)
     check_compare(tab, sd)
     check_two_tabs_at_once(tab, open_tab(browser, server), sd)
     check_bad_input(tab, server, tmp_path)
     check_plan(tab, sd)
+    check_digits(tab, models)
 
 
 def check_compare(tab, sd):
@@ -385,3 +386,32 @@ def check_plan(tab, sd):
         ref, _ = library_run(sd, "dog face", 0, steps, 3.0, None)
         out, _ = library_run(sd, "dog face", 0, steps, 3.0, config)
         assert shown["psnr"] == f"{metrics.psnr(out[None], ref[None]):.2f} dB"
+
+
+def check_digits(tab, models):
+    """Another model loaded in the page: the digits, by class. Compare still holds the emoji-sd pick's profile:
+    refused on the digits, in one message."""
+    tab.locator("#sc-model-box input").fill("digits")
+    tab.locator("#sc-model-box input").press("Enter")
+    tab.click("#sc-load")
+    tab.get_by_text("loaded digits").first.wait_for()
+    assert not tab.locator("#sc-prompt").is_visible()
+    set_number(tab, "sc-class", 7)
+    set_number(tab, "sc-seed", 2)
+    set_number(tab, "sc-steps", STEPS)
+    set_number(tab, "sc-guidance", 1)
+    if tab.locator("#sc-schedule input").input_value().startswith("calibrated"):
+        tab.click("#sc-generate")
+        tab.get_by_text("this calibrated profile was made for model weights").first.wait_for()
+        tab.locator("#sc-schedule input").fill("uniform")
+        tab.locator("#sc-schedule input").press("Enter")
+    assert tab.locator("#sc-schedule input").input_value() == "uniform"
+    shown = generate(tab)
+    digits = models.get("digits")
+    config = stepcache.DeepCacheConfig(interval=int(tab.locator("#sc-interval input").input_value()),
+                                       branch=min(digits.placements, key=digits.placements.get),
+                                       extrapolate=tab.locator("#sc-extrapolate input").is_checked())
+    ref, _ = library_run(digits, 7, 2, STEPS, 1.0, None)
+    out, _ = library_run(digits, 7, 2, STEPS, 1.0, config)
+    assert shown["psnr"] == f"{metrics.psnr(out[None], ref[None]):.2f} dB"
+    assert "digits" in tab.inner_text('#sc-history [role=row][aria-rowindex="2"]')
