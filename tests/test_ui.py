@@ -54,7 +54,9 @@ def assert_clean(model):
 
 def test_compare_is_the_library(sd):
     config = ui.rule_config(sd, STEPS, 3, "1", "uniform")
-    res = ui.compare(sd, ui.Request("dog face", 7, STEPS, 3.0, config))
+    told = []
+    res = ui.compare(sd, ui.Request("dog face", 7, STEPS, 3.0, config, repeats=2), lambda i, n: told.append((i, n)))
+    assert told == [(i, 4 * STEPS) for i in range(1, 4 * STEPS + 1)]  # a progress tick per denoiser call
     ref, _ = library_run(sd, "dog face", 7, STEPS, 3.0, None)
     out, summary = library_run(sd, "dog face", 7, STEPS, 3.0, config)
     assert np.array_equal(res.uncached, ref) and np.array_equal(res.cached, out)

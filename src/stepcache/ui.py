@@ -186,19 +186,21 @@ def compare(model: Model, request: Request, progress: Callable[[int, int], None]
     uncached and the cached run alternate that many times and the fastest of each is reported."""
     r = request
     repeats = check_int("timing runs", r.repeats, 1, 20)
-    handle = None
+    handle, done, total = None, [0], 2 * r.steps * repeats
+    counting = [False]  # the summary's MAC count calls the denoiser too: not a step
+
+    def tick(module, args):
+        if counting[0]:
+            done[0] += 1
+            progress(min(done[0], total), total)
+
     with model.lock:
         try:
             if progress is not None:
-                done = [0]
-                total = 2 * r.steps * repeats
-
-                def tick(module, args):
-                    done[0] += 1
-                    progress(min(done[0], total), total)
                 handle = model.denoiser.register_forward_pre_hook(tick)
             times_u, times_c = [], []
             for _ in range(repeats):
+                counting[0] = True
                 t0 = time.perf_counter()
                 uncached = model.run(r.condition, r.seed, r.steps, r.guidance)
                 times_u.append(time.perf_counter() - t0)
@@ -206,6 +208,7 @@ def compare(model: Model, request: Request, progress: Callable[[int, int], None]
                     t0 = time.perf_counter()
                     cached = model.run(r.condition, r.seed, r.steps, r.guidance)
                     times_c.append(time.perf_counter() - t0)
+                    counting[0] = False
                     summary = api.summary(model.pipe)
             seconds_uncached, seconds_cached = min(times_u), min(times_c)
         finally:
