@@ -9,4 +9,12 @@ PY=${PYTHON:-python3}
 .venv/bin/python -m pip install -q --disable-pip-version-check torch==2.13.0
 extra=""
 [ "${1:-}" = "test" ] && extra="[test]"
+# the browser test of `stepcache ui` (tests/test_ui.py) drives Debian's Chromium: installed when missing
+if [ "${1:-}" = "test" ] && { [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; }; then
+    sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    { $sudo apt-get update -qq >/dev/null &&
+      $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; } ||
+        echo "setup.sh: note: could not install chromium (apt-get); tests/test_ui.py skips its browser test" >&2
+fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extra}"

@@ -93,7 +93,7 @@ def test_library_does_not_import_the_embedded_models_or_commands():
         assert not bad, f"{m} imports {sorted(bad)}"
 
 
-@pytest.mark.parametrize("command", ["demo", "bench", "analyze", "calibrate", "generate", "plan"])
+@pytest.mark.parametrize("command", ["demo", "bench", "analyze", "calibrate", "generate", "plan", "ui"])
 def test_one_module_per_command(command):
     from stepcache.commands import cli
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 import argparse
 import os
 
-from . import analyze, bench, calibrate, demo, generate, plan
+from . import analyze, bench, calibrate, demo, generate, plan, ui
 from .common import INPUT_ERRORS, Parser, fail, one_line, quiet_loading
 
 #: the commands, in the order ``stepcache --help`` lists them
 COMMANDS = {"demo": demo, "bench": bench, "analyze": analyze, "calibrate": calibrate, "generate": generate,
-            "plan": plan}
+            "plan": plan, "ui": ui}
 
 
 def _version() -> str:
