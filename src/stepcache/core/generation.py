@@ -272,7 +272,7 @@ class Tracker:
             gen.end()
 
     def settle(self) -> None:
-        """The call in progress is over."""
+        """A new call begins: nothing placed yet."""
         self._local.placed = None
 
     def open(self, num_steps: int | None) -> Generation:

@@ -110,7 +110,6 @@ class Controller:
                 self.tracker.abort()
                 raise
             finally:
-                self.tracker.settle()
                 self.active, self.position, self.pending, self.head_input = None, None, False, None
                 self.cached_step = self.recording = False
 
@@ -118,6 +117,7 @@ class Controller:
     def begin(self, args: tuple, kwargs: dict) -> None:
         """Decide this call's step (full, cached or pending). Runs eagerly under torch.compile: one graph break
         per call, and the compiled full and cached paths are reused from step to step."""
+        self.tracker.settle()  # no generation placed for this call yet (an exception before it ends none)
         sample, timestep = self.read(args, kwargs)
         caller = find_caller()
         if self.partner is not None and (caller is None or denoiser_of(caller.pipe) is not self.partner.model):
