@@ -94,6 +94,32 @@ def test_pipeline_called_from_a_callback_nests(tmp_path, family, kind):
     assert torch.equal(seen["inner"], ref_inner) and seen["pattern"] == inner_pattern
 
 
+def test_inner_call_that_raises_leaves_the_outer_untouched(tmp_path):
+    config = CONFIGS["extrapolate"]
+    pipe, inner, call = sd(tmp_path)
+    with stepcache.cached(pipe, config):
+        ref_outer = call(pipe, 7)
+    calls = {"n": 0}
+
+    def fail_at_third_call(module, args):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("inside the inner call")
+
+    def nested():  # the inner call fails inside the U-Net, mid-generation; the callback catches it
+        handle = pipe.unet.conv_in.register_forward_pre_hook(fail_at_third_call)
+        try:
+            with pytest.raises(RuntimeError, match="inside the inner call"):
+                call(inner, 5, seed=1)
+        finally:
+            handle.remove()
+
+    with stepcache.cached(pipe, config):
+        out = call(pipe, 7, at=2, then=nested)
+        assert stepcache.summary(pipe).streams == ("FCCFCCF",)
+    assert torch.equal(out, ref_outer) and calls["n"] == 3
+
+
 def _loop(unet, x, timesteps, text):
     with torch.no_grad():
         for t in timesteps:
