@@ -69,3 +69,27 @@ def test_interval_1_compiled_matches_eager(pipe):
         finally:
             pipe.unet = unet
     assert np.allclose(out, base, atol=1e-5)
+
+
+def test_paused_switches_off_and_on_without_recompiling(pipe):
+    """Under torch.compile, switch DeepCache off and on with ``stepcache.paused``: once both ways ran, nothing new
+    compiles (each ``enable`` would install new hooks that dynamo compiles anew); paused calls are the plain model's,
+    and the generations around them are untouched."""
+    plain = tiny.sd_call(pipe, steps=4)
+    with stepcache.cached(pipe, DeepCacheConfig(interval=3, branch=2)):
+        ref = tiny.sd_call(pipe, steps=4)
+        unet = pipe.unet
+        counter = CompileCounterWithBackend("eager")
+        pipe.unet = torch.compile(unet, backend=counter)
+        try:
+            for i in range(3):
+                out = tiny.sd_call(pipe, steps=4)
+                with stepcache.paused(pipe):
+                    off = tiny.sd_call(pipe, steps=4)
+                assert np.array_equal(out, ref) and np.array_equal(off, plain)
+                assert stepcache.summary(pipe).streams == ("FCCF",)  # the paused call counted nothing
+                if i == 0:
+                    warm = counter.frame_count
+            assert counter.frame_count == warm
+        finally:
+            pipe.unet = unet

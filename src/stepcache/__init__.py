@@ -7,13 +7,14 @@
     stepcache.disable(pipe)
 """
 
-from .api import BranchInfo, StackInfo, Summary, branches, cached, disable, enable, generation, reset, summary
+from .api import (BranchInfo, StackInfo, Summary, branches, cached, disable, enable, generation, paused, reset,
+                  summary)
 from .calibration import Analysis, Profile, analyze, calibrate
 from .core.config import SCHEDULES, DeepCacheConfig, ProfileKey
 from .official import DeepCacheSDHelper
 from .families import UnsupportedModelError
 
-__all__ = ["DeepCacheConfig", "SCHEDULES", "enable", "disable", "cached", "generation", "reset", "summary", "Summary",
-           "branches", "BranchInfo", "StackInfo", "DeepCacheSDHelper", "UnsupportedModelError", "analyze", "Analysis",
-           "calibrate", "Profile", "ProfileKey"]
+__all__ = ["DeepCacheConfig", "SCHEDULES", "enable", "disable", "cached", "generation", "paused", "reset", "summary",
+           "Summary", "branches", "BranchInfo", "StackInfo", "DeepCacheSDHelper", "UnsupportedModelError", "analyze",
+           "Analysis", "calibrate", "Profile", "ProfileKey"]
 __version__ = "0.1.0"

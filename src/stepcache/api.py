@@ -168,6 +168,21 @@ def generation(pipe_or_unet, num_steps: int | None = None):
 
 
 @contextlib.contextmanager
+def paused(pipe_or_unet):
+    """``with stepcache.paused(pipe): pipe(...)`` — plain calls of an enabled model for the duration: bit-identical
+    to disabled, nothing counted, kept or changed (ControlNets following it included). Other threads' calls on the
+    model wait until the block ends. Under ``torch.compile`` this is how to switch DeepCache off and on: it compiles
+    nothing new once both ways have run, where every ``enable`` installs new hooks that dynamo compiles anew."""
+    controller = controller_of(pipe_or_unet)
+    if controller is None:
+        raise RuntimeError("DeepCache is not enabled on this model; call stepcache.enable(...) first")
+    with contextlib.ExitStack() as stack:
+        for ctrl in [controller] + [c for _, c in controller.extras]:
+            stack.enter_context(ctrl.bypass())
+        yield pipe_or_unet
+
+
+@contextlib.contextmanager
 def cached(pipe_or_unet, config: DeepCacheConfig | None = None):
     """``with stepcache.cached(pipe, DeepCacheConfig(interval=3)): pipe(...)`` — enabled inside, disabled after."""
     enable(pipe_or_unet, config)

@@ -27,7 +27,8 @@ import torch
 
 from . import api
 from .core.config import PROFILE_VERSION, DeepCacheConfig, check_int, check_number, placement_kwargs, profile_fields
-from .core.generation import Stream
+from .core import hooks
+from .core.generation import Stream, Tracker, find_caller
 from .core.identity import model_hash, scheduler_id
 from .families import transformer
 from .families.unet import check_supported, layout
@@ -88,12 +89,14 @@ def placement_fractions(pipe, inputs=None) -> dict:
 def record_deep_features(pipe, run, branches: list | None = None,
                          signals: dict | None = None) -> dict:
     """Run ``run(pipe)`` once, uncached, and return per placement (see :func:`placements`) the deep feature each
-    call reused on a cached step would replace (float32, on CPU): on a U-Net the deep feature each call fed the
+    step reused on a cached step would replace (float32, on CPU): on a U-Net the deep feature each call fed the
     branch's shallow path; on a transformer the residual the skipped blocks added to the image tokens. ``run`` is
     the user's own call, e.g. ``lambda p: p(prompt, num_inference_steps=50)``. If ``signals`` is a dict, it also
-    receives per placement the feature the adaptive schedule watches at every call (U-Net: the skip feature
+    receives per placement the feature the adaptive schedule watches at every step (U-Net: the skip feature
     entering the deep part; transformer: the last live head block's image tokens, or with no live head block the
-    stack's input image tokens)."""
+    stack's input image tokens). Steps are counted as a generation counts them: where a step makes several calls
+    (streams: Wan's or Flux's true CFG conditional and unconditional calls), the step's entry is its calls'
+    features concatenated along the batch."""
     unet, _ = api.split(pipe)
     if api.controller_of(unet) is not None:
         raise RuntimeError("disable DeepCache before analysing: the features must come from uncached steps")
@@ -124,20 +127,53 @@ def record_deep_features(pipe, run, branches: list | None = None,
             handles.append(unet.get_submodule(lay.producers[b - 1]).register_forward_hook(keep_skip(b)))
             handles.append(unet.get_submodule(lay.consumers[b - 1]).register_forward_pre_hook(keep_deep(b),
                                                                                                with_kwargs=True))
-    _run_hooked(pipe, run, attach, handles)
-    return records
+    return _by_step(records, signals, _run_hooked(pipe, run, attach, handles))
 
 
-def _run_hooked(pipe, run, attach, handles: list) -> None:
+def _run_hooked(pipe, run, attach, handles: list) -> list[list[int]]:
     """``run(pipe)`` without grad, with the hooks ``attach()`` registers (their handles in ``handles``), all removed
-    after, whatever happens."""
+    after, whatever happens. Returns per step the indices of its denoiser calls (see :func:`_count_steps`)."""
+    steps: list[list[int]] = []
     try:
+        handles.append(_count_steps(api.split(pipe)[0], steps))
         attach()
         with torch.no_grad():
             run(pipe)
     finally:
         for h in handles:
             h.remove()
+    return steps
+
+
+def _count_steps(model, steps: list):
+    """A pre-hook on ``model`` that fills ``steps`` with, per step, the indices of the calls made at that step (one
+    per stream), counted as a generation counts them (:mod:`stepcache.core.generation`: in a pipeline its loop
+    index, else the timestep rule). ``run`` must make one generation."""
+    read = transformer.read_call(model) if transformer.is_transformer(model) else hooks._read_unet
+    tracker, calls = Tracker(), [0]
+
+    def count(module, args, kwargs):
+        pos = tracker.locate(find_caller(), *read(args, kwargs))
+        tracker.settle()
+        if pos.new_generation and calls[0]:
+            raise ValueError("run(pipe) must make one generation (one pipeline call); it started a second one at "
+                             f"denoiser call {calls[0] + 1}")
+        while len(steps) <= pos.step:
+            steps.append([])
+        steps[pos.step].append(calls[0])
+        calls[0] += 1
+    return model.register_forward_pre_hook(count, with_kwargs=True)
+
+
+def _by_step(records: dict, signals: dict | None, steps: list[list[int]]) -> dict:
+    """Per-call records (and ``signals``, in place) regrouped per step: a step's calls concatenated along the
+    batch."""
+    def group(per_call: list) -> list:
+        return [per_call[idx[0]] if len(idx) == 1 else torch.cat([per_call[i] for i in idx]) for idx in steps]
+    if signals is not None:
+        for p in list(signals):
+            signals[p] = group(signals[p])
+    return {p: group(feats) for p, feats in records.items()}
 
 
 def _record_stack(model, pipe, run, placed: list, signals: dict | None) -> dict:
@@ -171,8 +207,7 @@ def _record_stack(model, pipe, run, placed: list, signals: dict | None) -> dict:
         if signals is not None and head is not None:
             handles.append(head.register_forward_hook(keep_signal, with_kwargs=True))
 
-    _run_hooked(pipe, run, lambda: [hook_stack(p) for p in placed], handles)
-    return records
+    return _by_step(records, signals, _run_hooked(pipe, run, lambda: [hook_stack(p) for p in placed], handles))
 
 
 def distance_matrix(features: list[torch.Tensor]) -> np.ndarray:
@@ -312,35 +347,69 @@ class Profile:
 
 
 def _output(x) -> torch.Tensor:
-    x = getattr(x, "images", x)
-    return torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x).double()
+    """What ``run`` returned, as a float64 tensor: a pipeline output (its ``.images`` or ``.frames``), the tuple a
+    pipeline returns with ``return_dict=False`` (its first entry), a tensor (e.g. latents), an array, or a list of
+    images or frames (PIL or arrays)."""
+    got = type(x).__name__
+    for name in ("images", "frames"):
+        if hasattr(x, name):
+            x = getattr(x, name)
+            break
+    else:
+        if isinstance(x, tuple) and x and not isinstance(x[0], (int, float)):
+            x = x[0]
+    if not isinstance(x, torch.Tensor):
+        try:
+            x = torch.as_tensor(_array(x))
+        except (TypeError, ValueError, RuntimeError):
+            x = None
+    if x is None or not (x.is_floating_point() or x.dtype in (torch.uint8, torch.int32, torch.int64)):
+        raise ValueError(f"run must return what the pipeline returns (an output with .images or .frames, a tensor "
+                         f"of latents, an array or a list of images), got {got}")
+    return x.double()
 
 
-def record_trajectory(pipe, run) -> tuple[list[tuple], object]:
-    """Run ``run(pipe)`` uncached; return the ``(args, kwargs)`` of every U-Net call and ``run``'s output."""
-    unet, _ = api.split(pipe)
-    calls: list[tuple] = []
+def _array(x) -> np.ndarray:
+    if isinstance(x, (list, tuple)):
+        return np.stack([_array(i) for i in x])
+    if isinstance(x, torch.Tensor):
+        return x.detach().cpu().numpy()
+    return np.asarray(x)
+
+
+class Trajectory(list):
+    """The ``(args, kwargs)`` of every denoiser call of one run, in order; ``steps``: per step, the indices of its
+    calls (one per stream), counted as a generation counts them."""
+
+    steps: list[list[int]]
+
+
+def record_trajectory(pipe, run) -> tuple[Trajectory, object]:
+    """Run ``run(pipe)`` uncached; return the ``(args, kwargs)`` of every denoiser call and ``run``'s output."""
+    model, _ = api.split(pipe)
+    calls, output, handles = Trajectory(), [], []
 
     def keep(module, args, kwargs):
         calls.append((args, dict(kwargs)))
 
-    handle = unet.register_forward_pre_hook(keep, with_kwargs=True)
-    try:
-        with torch.no_grad():
-            output = run(pipe)
-    finally:
-        handle.remove()
-    return calls, output
+    def attach():
+        handles.append(model.register_forward_pre_hook(keep, with_kwargs=True))
+
+    calls.steps = _run_hooked(pipe, lambda p: output.append(run(p)), attach, handles)
+    return calls, output[0]
 
 
 def output_error_matrix(pipe, run, branch: int, trajectory: tuple | None = None) -> tuple[np.ndarray, object]:
     """E[f, t]: relative L2 error of the U-Net output at step t when it reuses the deep features of step f < t,
     against the uncached output at t, along the uncached trajectory of ``run(pipe)`` (recorded here unless
     ``trajectory`` from :func:`record_trajectory` is given). Costs one full call per step and one cached call per
-    pair (cheap: a cached call runs only the shallow branch). Returns the matrix and ``run``'s uncached output."""
+    pair (cheap: a cached call runs only the shallow branch). Where a step makes several calls (streams), each
+    reuses its own stream's features and the error is over all of them. Returns the matrix and ``run``'s uncached
+    output."""
     unet, _ = api.split(pipe)
     calls, output = trajectory if trajectory is not None else record_trajectory(pipe, run)
-    T = len(calls)
+    steps = getattr(calls, "steps", None) or [[i] for i in range(len(calls))]
+    T = len(steps)
     error = np.zeros((T, T))
     with api.cached(pipe, DeepCacheConfig(interval=1, **placement_kwargs(branch))):
         ctrl = api.controller_of(unet)
@@ -350,10 +419,11 @@ def output_error_matrix(pipe, run, branch: int, trajectory: tuple | None = None)
             outs.append(_sample(ctrl.probe(False, stream, args, kwargs)).double())
             streams.append(stream)
         for t in range(1, T):
-            args, kwargs = calls[t]
-            ref = outs[t]
+            ref = torch.cat([outs[i].reshape(-1) for i in steps[t]])
             for f in range(t):
-                out = _sample(ctrl.probe(True, streams[f], args, kwargs)).double()
+                out = torch.cat([_sample(ctrl.probe(True, streams[steps[f][min(k, len(steps[f]) - 1)]],
+                                                    *calls[i])).double().reshape(-1)
+                                 for k, i in enumerate(steps[t])])
                 error[f, t] = float((out - ref).norm() / ref.norm().clamp_min(1e-12))
     return error, output
 

@@ -12,6 +12,11 @@ The rule, as the README states it:
    stream of the same step; any other call is the next step.
 
 Each thread has its own generations, so concurrent generations on one model never see each other's state.
+Generations nest: a pipeline called while another runs on the thread (from its callback: a preview, a refiner
+pass) and a ``generation`` block opened inside another (or inside a pipeline call) each get a generation of their
+own, on top of a per-thread stack; the outer one resumes with its state untouched when the inner one ends.
+A pipeline call's generation ends with the call, however it ends (returned, interrupted, raised): the hook puts a
+:class:`_Call` among the pipeline frame's local variables, and when the frame goes, so do the generation's caches.
 Nothing here holds a tensor: the sample is remembered by a weak reference, the pipeline's timesteps likewise.
 """
 
@@ -39,6 +44,7 @@ class Caller:
     step: int | None  # the pipeline's loop index ``i`` at this call
     num_steps: int | None
     locals: dict  # the pipeline frame's local variables (read at the call, never kept)
+    call: "_Call | None" = None  # the pipeline call's marker, kept in its frame (see :class:`_Call`)
 
 
 #: code object -> whether its frames are a pipeline's methods (``self`` a ``DiffusionPipeline``). Learned from the
@@ -72,16 +78,42 @@ def _describe(pipe, frame, local: dict) -> Caller:
     """The pipeline's loop: ``for i, t in enumerate(timesteps)`` in diffusers' pipelines. The local ``timesteps`` is
     trusted as what the loop runs over only together with a loop index ``i`` inside it (DiT, for one, reuses the
     name for the current timestep); otherwise the scheduler's timesteps tell the step count."""
+    call = local.get(_CALL)
+    if not isinstance(call, _Call):
+        call = local[_CALL] = _Call()
     scheduler = getattr(pipe, "scheduler", None)
     timesteps, step = local.get("timesteps"), local.get("i")
     if not (isinstance(step, int) and not isinstance(step, bool) and _sized(timesteps)
             and getattr(timesteps, "ndim", 1) == 1 and 0 <= step < len(timesteps)):
         step, timesteps = None, getattr(scheduler, "timesteps", None)
         if not _sized(timesteps):
-            return Caller(pipe, id(frame), None, None, None, local)
+            return Caller(pipe, id(frame), None, None, None, local, call)
         begin = getattr(scheduler, "begin_index", None) or 0
-        return Caller(pipe, id(frame), timesteps, None, len(timesteps) - begin, local)
-    return Caller(pipe, id(frame), timesteps, step, len(timesteps), local)
+        return Caller(pipe, id(frame), timesteps, None, len(timesteps) - begin, local, call)
+    return Caller(pipe, id(frame), timesteps, step, len(timesteps), local, call)
+
+
+#: the name under which a pipeline frame holds its :class:`_Call` (no pipeline has a variable of that name)
+_CALL = "__stepcache_call__"
+
+
+class _Call:
+    """Marks one pipeline call: put among its frame's local variables at the first denoiser call, so it lives
+    exactly as long as the frame. It identifies the call (a frame's id may be reused later, this object is not),
+    and when the frame goes (the call returned or raised, and no traceback holds the frame any more) it ends the
+    call's generations: their caches are dropped at once, not at the next call."""
+
+    __slots__ = ("generations", "__weakref__")
+
+    def __init__(self):
+        self.generations: list[Generation] = []  # one per model (tracker) the call ran
+        weakref.finalize(self, _end_all, self.generations)
+
+
+def _end_all(generations: list) -> None:
+    for gen in list(generations):
+        gen.end()
+    generations.clear()
 
 
 def _sized(x) -> bool:
@@ -154,10 +186,17 @@ class Position:
 
 
 class Generation:
-    """One thread's current generation on one model."""
+    """One generation on one model, in one thread's stack of generations.
 
-    def __init__(self, token=None, num_steps: int | None = None):
+    ``token``: the pipeline call's identity (a weak reference to its :class:`_Call`, and one to the timesteps it
+    loops over), ``None`` for a hand-written loop. ``block``: whether it is a ``stepcache.generation`` block, and
+    ``within`` (a weak reference) the pipeline call the block was opened in (``None``: outside any)."""
+
+    def __init__(self, stack: list, token=None, num_steps: int | None = None, block: bool = False, within=None):
+        self.stack = stack
         self.token = token
+        self.block = block
+        self.within = within
         self.num_steps = num_steps
         self.streams: list[Stream] = []
         self.logs: list[list[str]] = []  # the streams' logs, kept for summary() without their caches
@@ -177,41 +216,75 @@ class Generation:
         for s in self.streams:
             s.drop()
 
+    @property
+    def implicit(self) -> bool:
+        """A hand-written loop's generation told by the timestep rule (no pipeline call, no block)."""
+        return self.token is None and not self.block
 
-class _Explicit:
-    """An open ``stepcache.generation(...)`` block."""
+    def restart(self) -> None:
+        """Back to no call yet (caches dropped)."""
+        self.drop()
+        self.streams, self.logs, self.step, self.at_step, self.prev, self.last_t = [], [], None, 0, None, None
 
-    def __init__(self, num_steps: int | None):
-        self.num_steps = num_steps
+    def end(self) -> None:
+        """The generation is over: drop its caches and take it off its stack (its logs stay, for summary())."""
+        self.drop()
+        try:
+            self.stack.remove(self)
+        except ValueError:
+            pass
 
 
 class Tracker:
-    """Per-thread generations of one model. ``locate`` places each call; nothing is shared between threads."""
+    """Per-thread generations of one model, a stack per thread (the innermost on top). ``locate`` places each
+    call; nothing is shared between threads."""
 
     def __init__(self):
         self._local = threading.local()
 
+    def _stack(self) -> list:
+        stack = getattr(self._local, "stack", None)
+        if stack is None:
+            stack = self._local.stack = []
+        return stack
+
     @property
     def current(self) -> Generation | None:
-        return getattr(self._local, "gen", None)
+        """This thread's innermost generation (``None``: none open)."""
+        stack = getattr(self._local, "stack", None)
+        return stack[-1] if stack else None
 
     def reset(self) -> None:
-        """Forget this thread's generation (its caches go with it)."""
-        gen = self.current
-        if gen is not None:
-            gen.drop()
-        self._local.gen = None
+        """Forget this thread's generations (their caches go with them)."""
+        for gen in reversed(tuple(self._stack())):
+            gen.end()
 
-    def open(self, num_steps: int | None) -> _Explicit:
-        block = _Explicit(num_steps)
-        self.reset()
-        self._local.explicit = block
-        return block
+    def abort(self) -> None:
+        """The call in progress raised: end the generation it was placed in (the ones outside it stay)."""
+        gen, self._local.placed = getattr(self._local, "placed", None), None
+        if gen is None:
+            return
+        if gen in gen.stack:
+            self._end_above(gen)
+        if gen.block:  # the block goes on: its next call starts over
+            gen.restart()
+        else:
+            gen.end()
 
-    def close(self, block: _Explicit) -> None:
-        if getattr(self._local, "explicit", None) is block:
-            self._local.explicit = None
-            self.reset()
+    def settle(self) -> None:
+        """A new call begins: nothing placed yet."""
+        self._local.placed = None
+
+    def open(self, num_steps: int | None) -> Generation:
+        """A ``stepcache.generation`` block: a generation on top of this thread's stack until :meth:`close`."""
+        caller = find_caller(2)
+        within = None if caller is None else weakref.ref(caller.call)
+        return self._push(Generation(self._stack(), None, num_steps, block=True, within=within))
+
+    def close(self, block: Generation) -> None:
+        if block in self._stack():
+            self._end_above(block)
+            block.end()
 
     def note(self, key, cached: bool) -> None:
         """Keep the decision of this thread's last call (a ControlNet's, checked by its U-Net)."""
@@ -224,12 +297,28 @@ class Tracker:
 
     def locate(self, caller: Caller | None, sample: torch.Tensor, timestep) -> Position:
         """Place one call (and count it): new generation or not, which stream, which step."""
-        gen = self.current
+        stack = self._stack()
+        call = caller.call if caller is not None else None
+        block = next((g for g in reversed(tuple(stack)) if g.block), None)
+        if block is not None and (block.within() if block.within is not None else None) is call:
+            self._local.placed = block  # the innermost block, opened in the innermost pipeline call (or in none)
+            self._end_above(block)
+            return self._by_sample(block, sample, block.prev is None, None)
         if caller is not None:
-            token = (caller.frame_id, _ref(caller.timesteps))
-            new = gen is None or not _same_token(gen.token, token)
-            if new:
-                gen = self._start(token, caller.num_steps)
+            token = (weakref.ref(call), _ref(caller.timesteps))
+            gen = next((g for g in call.generations if g.stack is stack), None)
+            new = gen is None or gen not in stack or not _same_token(gen.token, token)
+            if new:  # the call's first on this model, or a new loop in the same call (its timesteps changed)
+                if gen is not None:
+                    if gen in stack:
+                        self._end_above(gen)
+                    gen.end()
+                    call.generations.remove(gen)
+                gen = self._push(Generation(stack, token, caller.num_steps))
+                call.generations.append(gen)
+            else:  # whatever started inside this call on this thread is over
+                self._end_above(gen)
+            self._local.placed = gen
             if caller.step is not None:
                 if gen.step != caller.step:
                     gen.step, gen.at_step = caller.step, 0
@@ -239,27 +328,35 @@ class Tracker:
                 stream.calls += 1
                 return Position(stream, index, step, gen.num_steps, new, token)
             return self._by_sample(gen, sample, new, token)
-        explicit = getattr(self._local, "explicit", None)
+        gen = self.current
+        gen = gen if gen is not None and gen.implicit else None
         same = gen is not None and _repeats(gen, sample)
-        if explicit is not None:
-            new = gen is None or gen.token is not None
-            if new:
-                gen = self._start(None, explicit.num_steps)
-        else:
-            t = _as_float(timestep)
-            last = None if gen is None else gen.last_t
-            new = gen is None or gen.token is not None or last is None or t is None or t > last \
-                or (t == last and not same)
-            if new:
-                gen = self._start(None, None)
-            gen.last_t = t
+        t = _as_float(timestep)
+        last = None if gen is None else gen.last_t
+        new = gen is None or last is None or t is None or t > last or (t == last and not same)
+        if new:
+            if gen is not None:
+                gen.end()
+            gen = self._push(Generation(stack))
+        gen.last_t = t
+        self._local.placed = gen
         return self._by_sample(gen, sample, new, None, same and not new)
 
-    def _start(self, token, num_steps) -> Generation:
-        self.reset()
-        gen = Generation(token, num_steps)
-        self._local.gen = gen
+    def _push(self, gen: Generation) -> Generation:
+        """A new innermost generation. A hand-written loop's generation on top ends first (the timestep rule would
+        start a new one at its next call anyway)."""
+        stack = gen.stack
+        while stack and stack[-1].implicit:
+            stack[-1].end()
+        stack.append(gen)
         return gen
+
+    @staticmethod
+    def _end_above(gen: Generation) -> None:
+        """End the generations started inside ``gen`` (above it on its stack): ``gen`` goes on, so they are over."""
+        stack = gen.stack
+        while stack and stack[-1] is not gen:
+            stack[-1].end()
 
     @staticmethod
     def _by_sample(gen: Generation, sample, new: bool, token, same: bool | None = None) -> Position:
@@ -279,8 +376,9 @@ def _repeats(gen: Generation, sample) -> bool:
 
 
 def _same_token(a, b) -> bool:
-    """Whether two generation tokens (frame id, reference to the timesteps) name the same pipeline call."""
-    if a is None or b is None or a[0] != b[0]:
+    """Whether two generation tokens (reference to the pipeline call, to its timesteps) name the same call and
+    loop."""
+    if a is None or b is None or a[0]() is None or a[0]() is not b[0]():
         return False
     ra, rb = a[1], b[1]
     if isinstance(ra, weakref.ref):

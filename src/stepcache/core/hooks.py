@@ -70,14 +70,14 @@ class Controller:
         self.device = None  # the sample's device
         self.probing = False
         self.head_input = None  # first-block over several head blocks: the head's input image stream
-        # the last generation started in any thread, for summary(): logs and input shapes, no tensors
+        # the generation of the last call in any thread, for summary(): logs and input shapes, no tensors
         self.last_logs: list[list[str]] = []
         self._last_spec = None
         self._last_shape: tuple | None = None
 
     # -- generations -------------------------------------------------------------------------------------------
     def reset(self) -> None:
-        """Forget the calling thread's generation: counters and caches."""
+        """Forget the calling thread's generations: counters and caches."""
         self.tracker.reset()
 
     @contextlib.contextmanager
@@ -96,7 +96,8 @@ class Controller:
 
     # -- one call ----------------------------------------------------------------------------------------------
     def run(self, forward, args: tuple, kwargs: dict):
-        """Run one call under the schedule; an exception leaves no generation state behind."""
+        """Run one call under the schedule; an exception ends the generation it was placed in (its state goes; the
+        generations it is nested in stay)."""
         with self.lock:
             if self.probing:
                 return forward(*args, **kwargs)
@@ -106,7 +107,7 @@ class Controller:
                 self.end()
                 return out
             except BaseException:
-                self.tracker.reset()
+                self.tracker.abort()
                 raise
             finally:
                 self.active, self.position, self.pending, self.head_input = None, None, False, None
@@ -116,6 +117,7 @@ class Controller:
     def begin(self, args: tuple, kwargs: dict) -> None:
         """Decide this call's step (full, cached or pending). Runs eagerly under torch.compile: one graph break
         per call, and the compiled full and cached paths are reused from step to step."""
+        self.tracker.settle()  # no generation placed for this call yet (an exception before it ends none)
         sample, timestep = self.read(args, kwargs)
         caller = find_caller()
         if self.partner is not None and (caller is None or denoiser_of(caller.pipe) is not self.partner.model):
@@ -125,8 +127,9 @@ class Controller:
         n = pos.num_steps if pos.num_steps is not None else cfg.num_steps
         if pos.new_generation:
             self._check_generation(caller, n)
-            self.last_logs = self.tracker.current.logs
-        if pos.new_generation or self._last_shape != tuple(sample.shape):
+        logs = self.tracker.current.logs  # summary() reports the generation of the last call (an outer one resumed)
+        if logs is not self.last_logs or self._last_shape != tuple(sample.shape):
+            self.last_logs = logs
             self._last_spec, self._last_shape = _spec((args, kwargs)), tuple(sample.shape)
         self.active, self.position = pos.stream, pos
         stream, step = pos.stream, pos.step
