@@ -282,3 +282,12 @@ def test_controlnet_residuals_are_added_anew():
         for h in handles:
             h.remove()
     assert not same(plain, run(model, inputs))  # (the plain run cached too)
+
+
+def test_calibrate_reads_the_probed_formats():
+    """calibrate records the skipped span's residual with the probed formats: QwenImage's blocks return (text,
+    image); AuraFlow's span is cut at its text + image concatenation."""
+    for name in ("QwenImageTransformer2DModel", "AuraFlowTransformer2DModel"):
+        model, inputs = build(name, layers=3)
+        profile = stepcache.calibrate(model, lambda m: run(m, inputs), speedup=1.5, branches=[(1, 0)])
+        assert profile.full_steps[0] == 0 and len(profile.full_steps) < STEPS and profile.first_blocks == 1

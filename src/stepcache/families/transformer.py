@@ -439,10 +439,18 @@ class Structure:
 
     def select(self, key: tuple, controller, args: tuple, kwargs: dict) -> None:
         if key not in self.plans:
-            with controller.bypass():
-                plan = probe(self.model, args, kwargs)
+            known = _PLANS.setdefault(self.model, {})
+            plan = known.get(key)
+            if plan is None or plan.order != self.stack.blocks:
+                with controller.bypass():
+                    plan = known[key] = probe(self.model, args, kwargs)
             self.plans[key] = (plan, roles(self.model, plan, self.stack))
         self.plan, self.roles = self.plans[key]
+
+
+#: model -> the plans probed on it, by the arguments given (kept across disable / enable: a model's structure is
+#: probed once per kind of call)
+_PLANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 class SkipHook(ModelHook):
