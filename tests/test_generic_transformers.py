@@ -236,29 +236,51 @@ def _flux():
     return model, inputs
 
 
-def _control(i):
-    """ControlNet residuals that change from step to step (3 for the double-stream blocks, 3 for the single)."""
-    g = torch.Generator().manual_seed(10 + i)
-    return dict(controlnet_block_samples=[torch.randn(1, 16, 32, generator=g) for _ in range(3)],
-                controlnet_single_block_samples=[torch.randn(1, 16, 32, generator=g) for _ in range(3)])
+def _qwen():
+    model, inputs = build("QwenImageTransformer2DModel", layers=3)
+    return model, dict(inputs, return_dict=False)
 
 
-def test_controlnet_residuals_are_added_anew():
+#: model -> (builder, the ControlNet residuals of step i: their arguments and how many of each, the block format)
+CONTROLLED = {
+    "flux": (_flux, {"controlnet_block_samples": 3, "controlnet_single_block_samples": 3},
+             ("encoder_hidden_states", "hidden_states")),
+    "qwenimage": (_qwen, {"controlnet_block_samples": 3}, ("encoder_hidden_states", "hidden_states")),
+}
+
+
+def _control(kind, shape):
+    """ControlNet residuals that change from step to step, one per block."""
+    def make(i):
+        g = torch.Generator().manual_seed(10 + i)
+        return {arg: [torch.randn(shape, generator=g) for _ in range(n)] for arg, n in CONTROLLED[kind][1].items()}
+    return make
+
+
+@pytest.mark.parametrize("kind", sorted(CONTROLLED))
+def test_controlnet_residuals_are_added_anew(kind):
     """With ControlNet residuals the skipped span is cut at every block (the model adds a residual after each):
     each skipped block replays its own residual and the ControlNet's residuals of this step are added between
     them, exactly as a hand-made per-block replay does; without them the same model is one segment again."""
-    model, inputs = _flux()
-    base = run(model, inputs, extra=_control)
+    model, inputs = CONTROLLED[kind][0]()
+    fmt = CONTROLLED[kind][2]
+    shapes = []
+    h = model.get_submodule(tf.block_names(model)[0]).register_forward_pre_hook(
+        lambda m, a, k: shapes.append(k["hidden_states"].shape), with_kwargs=True)
+    run(model, inputs, steps=1)
+    h.remove()
+    control = _control(kind, shapes[0])
+    base = run(model, inputs, extra=control)
     config = DeepCacheConfig(interval=3)
     with stepcache.cached(model, DeepCacheConfig(interval=1)):
-        assert same(run(model, inputs, extra=_control), base)
+        assert same(run(model, inputs, extra=control), base)
     with stepcache.cached(model, config):
-        cached = run(model, inputs, extra=_control)
+        cached = run(model, inputs, extra=control)
         structure = model._stepcache.read.structure
         assert structure.plan.segments(structure.stack.skipped) == [(b,) for b in structure.stack.skipped]
-        plain = run(model, inputs)
+        run(model, inputs)
         assert len(structure.plan.segments(structure.stack.skipped)) == 1
-    assert not same(cached, base) and same(run(model, inputs, extra=_control), base)
+    assert not same(cached, base) and same(run(model, inputs, extra=control), base)
     # the reference: every skipped block returns its input plus the residual it added at the last full step
     st = tf.stack(model, 1, 0)
     full = set(schedules.full_steps(STEPS, config))
@@ -266,22 +288,20 @@ def test_controlnet_residuals_are_added_anew():
 
     def hook(b):
         def after(m, a, k, out):
-            ehs, hs = out
+            ins = tuple(k[n] for n in fmt)
             if state["step"] in full:
-                state["res"][b] = (ehs - k["encoder_hidden_states"], hs - k["hidden_states"])
+                state["res"][b] = tuple(o - i for o, i in zip(out, ins))
                 return out
-            r_ehs, r_hs = state["res"][b]
-            return r_ehs + k["encoder_hidden_states"], r_hs + k["hidden_states"]
+            return tuple(r + i for r, i in zip(state["res"][b], ins))
         return after
 
     handles = [model.register_forward_pre_hook(lambda *a: state.__setitem__("step", state["step"] + 1))]
     handles += [model.get_submodule(b).register_forward_hook(hook(b), with_kwargs=True) for b in st.skipped]
     try:
-        assert same(cached, run(model, inputs, extra=_control))
+        assert same(cached, run(model, inputs, extra=control))
     finally:
         for h in handles:
             h.remove()
-    assert not same(plain, run(model, inputs))  # (the plain run cached too)
 
 
 def test_calibrate_reads_the_probed_formats():
