@@ -25,7 +25,7 @@ MODELS = ["QwenImageTransformer2DModel", "Flux2Transformer2DModel", "ChromaTrans
           "AceStepTransformer1DModel", "StableAudio3DiTModel", "LongCatImageTransformer2DModel",
           "NucleusMoEImageTransformer2DModel", "WanAnimateTransformer3DModel", "ChronoEditTransformer3DModel",
           "HeliosTransformer3DModel", "GlmImageTransformer2DModel", "LuminaNextDiT2DModel",
-          "Krea2Transformer2DModel"]
+          "Krea2Transformer2DModel", "ZImageTransformer2DModel"]
 #: the models the issue names: also run with ``extrapolate`` and twice (the same output)
 NAMED = MODELS[:16]
 STEPS = 4

@@ -974,7 +974,7 @@ class ZImageTransformerTesterConfig(Base):
         return {'x': hidden_states, 'cap_feats': encoder_hidden_states, 't': timestep}
 
 
-_LAYERS = re.compile(r"^(num_(\w+_)?layers|num_(\w+_)?blocks|depth)$")
+_LAYERS = re.compile(r"^(n_layers|num_(\w+_)?layers|num_(\w+_)?blocks|depth)$")
 
 
 def configs() -> dict:

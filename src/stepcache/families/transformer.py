@@ -558,6 +558,8 @@ class CallReader:
         if self.structure is not None:
             self.structure.select(given, self.controller, args, kwargs)
         sample = _arg(tuple(self.names), args, kwargs, self.sample)
+        if isinstance(sample, (list, tuple)) and sample:  # a list of samples (Z-Image): the first stands for them
+            sample = sample[0]
         timestep = _arg(tuple(self.names), args, kwargs, self.time) if self.time else None
         return sample, timestep
 
