@@ -215,8 +215,9 @@ def test_refusals_say_what_fits():
     with pytest.raises(ValueError, match=r"below the 3 blocks of this QwenImageTransformer2DModel .* placements "
                                          r"that fit: first_blocks \+ last_blocks <= 2"):
         stepcache.enable(model, DeepCacheConfig(first_blocks=2, last_blocks=1))
-    with pytest.raises(stepcache.UnsupportedModelError, match=r"Linear is not supported: stepcache caches "
-                                                              r"transformer denoisers whose blocks sit in nn.ModuleLists"):
+    with pytest.raises(stepcache.UnsupportedModelError,
+                       match=r"Linear is not supported: stepcache caches transformer denoisers whose blocks sit in "
+                             r"nn.ModuleLists"):
         tf.check_supported(torch.nn.Linear(2, 2))
 
 
