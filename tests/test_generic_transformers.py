@@ -242,8 +242,23 @@ def _qwen():
     return model, dict(inputs, return_dict=False)
 
 
+def _sd3():
+    """tiny_dit's SD3 transformer (4 joint blocks, the last one ends the text stream) and the inputs its pipeline
+    gives it at the first step."""
+    import tiny_dit
+
+    pipe, kw = tiny_dit.sd3()
+    calls = []
+    h = pipe.transformer.register_forward_pre_hook(lambda m, a, k: calls.append(dict(k)), with_kwargs=True)
+    with torch.no_grad():
+        pipe(**kw, num_inference_steps=1, output_type="latent")
+    h.remove()
+    return pipe.transformer, calls[0]
+
+
 #: model -> (builder, the ControlNet residuals of step i: their arguments and how many of each, the block format)
 CONTROLLED = {
+    "sd3": (_sd3, {"block_controlnet_hidden_states": 2}, ("encoder_hidden_states", "hidden_states")),
     "flux": (_flux, {"controlnet_block_samples": 3, "controlnet_single_block_samples": 3},
              ("encoder_hidden_states", "hidden_states")),
     "qwenimage": (_qwen, {"controlnet_block_samples": 3}, ("encoder_hidden_states", "hidden_states")),
@@ -290,10 +305,10 @@ def test_controlnet_residuals_are_added_anew(kind):
     def hook(b):
         def after(m, a, k, out):
             ins = tuple(k[n] for n in fmt)
-            if state["step"] in full:
-                state["res"][b] = tuple(o - i for o, i in zip(out, ins))
+            if state["step"] in full:  # (SD3's last block returns no text stream: None)
+                state["res"][b] = tuple(None if o is None else o - i for o, i in zip(out, ins))
                 return out
-            return tuple(r + i for r, i in zip(state["res"][b], ins))
+            return tuple(None if r is None else r + i for r, i in zip(state["res"][b], ins))
         return after
 
     handles = [model.register_forward_pre_hook(lambda *a: state.__setitem__("step", state["step"] + 1))]
