@@ -179,35 +179,58 @@ def _by_step(records: dict, signals: dict | None, steps: list[list[int]]) -> dic
 def _record_stack(model, pipe, run, placed: list, signals: dict | None) -> dict:
     """:func:`record_deep_features` on a transformer: hooks on the first and last skipped block (the stack's
     residual on the image tokens) and on the last live head block (the watched feature; with no live head block,
-    F = 0, the stack's input image stream)."""
+    F = 0, the stack's input image stream). The blocks' formats come from a probe at the first call (see
+    :mod:`stepcache.families.transformer`); where the image stream changes shape inside the skipped span (a
+    text + image concatenation), the last skipped block's output stands for the residual."""
     records = {p: [] for p in placed}
     handles = []
+    formats: dict = {}
+    probing = []
+
+    def learn(module, args, kwargs):
+        if not formats:
+            probing.append(True)  # the probe's own forward records nothing
+            try:
+                formats.update(transformer.probe(model, args, kwargs).formats)
+            finally:
+                probing.clear()
 
     def hook_stack(p):
         st = transformer.stack(model, *p)
         first, last = (model.get_submodule(n) for n in (st.skipped[0], st.skipped[-1]))
         head = model.get_submodule(st.live_head[-1]) if st.live_head else None
-        s_first, s_last = transformer.Streams(first), transformer.Streams(last)
-        s_head = transformer.Streams(head) if head is not None else None
+        view = lambda name, block: transformer.Streams(block, formats[name])  # noqa: E731
         entry = []
 
         def keep_input(module, args, kwargs):
-            entry.append(s_first.read(args, kwargs)[0])
+            if probing:
+                return
+            entry.append(view(st.skipped[0], first).read(args, kwargs)[0])
             if signals is not None and head is None:
                 signals.setdefault(p, []).append(entry[-1].detach().float().cpu())
 
         def keep_residual(module, args, kwargs, output):
-            records[p].append((s_last.image(output) - entry.pop()).detach().float().cpu())
+            if probing:
+                return
+            out, into = view(st.skipped[-1], last).image(output), entry.pop()
+            records[p].append((out - into if out.shape == into.shape else out).detach().float().cpu())
 
         def keep_signal(module, args, kwargs, output):
-            signals.setdefault(p, []).append(s_head.image(output).detach().float().cpu())
+            if probing:
+                return
+            signals.setdefault(p, []).append(view(st.live_head[-1], head).image(output).detach().float().cpu())
 
         handles.append(first.register_forward_pre_hook(keep_input, with_kwargs=True))
         handles.append(last.register_forward_hook(keep_residual, with_kwargs=True))
         if signals is not None and head is not None:
             handles.append(head.register_forward_hook(keep_signal, with_kwargs=True))
 
-    return _by_step(records, signals, _run_hooked(pipe, run, lambda: [hook_stack(p) for p in placed], handles))
+    def attach():
+        handles.append(model.register_forward_pre_hook(learn, with_kwargs=True))
+        for p in placed:
+            hook_stack(p)
+
+    return _by_step(records, signals, _run_hooked(pipe, run, attach, handles))
 
 
 def distance_matrix(features: list[torch.Tensor]) -> np.ndarray:

@@ -242,8 +242,10 @@ class Controller:
 
     def probe(self, cached: bool, stream: Stream, args: tuple, kwargs: dict):
         """Run one full (recording) or cached call on ``stream`` outside any generation (MACs, timings)."""
-        with self._outside(stream, cached), torch.no_grad():
-            return self.model(*args, **kwargs)
+        with self.lock:
+            self.read(args, kwargs)  # as at a call's start (a transformer picks the structure found for such a call)
+            with self._outside(stream, cached), torch.no_grad():
+                return self.model(*args, **kwargs)
 
     def bypass(self):
         """Plain calls of the model (no DeepCache, no generation state touched) for the duration."""
