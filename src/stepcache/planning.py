@@ -46,7 +46,8 @@ import torch
 from . import api
 from . import calibration as cal
 from .core import schedules
-from .core.config import PROFILE_VERSION, DeepCacheConfig, check_int, check_number, placement_kwargs, profile_fields
+from .core.config import (PROFILE_VERSION, DeepCacheConfig, check_int, check_number, forecast_fields,
+                          placement_kwargs, profile_fields)
 from .core.identity import model_hash, scheduler_id
 from .families import transformer
 
@@ -236,7 +237,7 @@ class Plan:
             version=PROFILE_VERSION, model_hash=self.model_hash, scheduler=self.scheduler, num_steps=best.steps,
             **profile_fields(best.where),
             threshold_schedule="first-block" if config.schedule == "first-block" else "adaptive",
-            extrapolate=config.extrapolate,
+            **forecast_fields(config),
             full_steps=full, speedup_target=1 / self.mac_budget,
             mac_fraction=best.mac_fraction * self.num_steps / best.steps, predicted_error=best.predicted_error,
             validation_error=best.mean("rel_l2"), adaptive_weights=weights,
