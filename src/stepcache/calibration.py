@@ -575,6 +575,25 @@ def measure(pipe, run, branches: list[int] | None = None, predictor: str = "fina
                        forecast, ratios)
 
 
+def forecast_ratios(pipe, run, branches: list, forecasts: dict) -> dict:
+    """``{name: {branch: forecast_ratio}}`` for several forecasters (``forecasts``: name -> DeepCacheConfig forecast
+    keywords), from one uncached ``run(pipe)`` whose deep features are recorded."""
+    trajectory = {}
+
+    def uncached(p):
+        trajectory["calls"], _ = record_trajectory(p, run)
+
+    records = record_deep_features(pipe, uncached, branches)
+    out = {}
+    for name, kw in forecasts.items():
+        _, spec = check_forecast(kw)
+        if spec is None:
+            continue
+        coords = _coordinates(pipe, trajectory["calls"], spec)
+        out[name] = {b: forecast_ratio(records[b], coords, spec) for b in records}
+    return out
+
+
 def plan(pipe, run, measurement: Measurement, speedup: float) -> Profile:
     """The profile for ``speedup`` times fewer U-Net MACs: per branch the best full steps for the budget (exact
     dynamic programme over ``measurement``'s costs), checked by one cached ``run(pipe)`` each; the branch whose
