@@ -13,7 +13,8 @@ import gpu_check  # noqa: E402
 
 
 def test_dry_run_reports_every_model_and_setting(tmp_path):
-    report = gpu_check.main(["--dry", "--steps", "5", "--out", str(tmp_path)])
+    steps = 4
+    report = gpu_check.main(["--dry", "--steps", str(steps), "--out", str(tmp_path)])
     data = json.loads((tmp_path / "gpu_check.json").read_text())
     assert data["dry"] and [m["model"] for m in data["models"]] == list(gpu_check.MODELS)
     assert "# GPU check (dry" in (tmp_path / "gpu_check.md").read_text()
@@ -27,7 +28,7 @@ def test_dry_run_reports_every_model_and_setting(tmp_path):
         for name, cfg in gpu_check.SETTINGS:
             r = eager[name]
             n = cfg["interval"]
-            assert r["pattern"] == "".join("F" if i % n == 0 else "C" for i in range(5))
+            assert r["pattern"] == "".join("F" if i % n == 0 else "C" for i in range(steps))
             assert r["mac_ideal_speedup"] > 1 and r["kept_bytes"] > 0 and math.isfinite(r["speedup"])
             assert r["cached_step_s"] > 0 and r["ideal_speedup_time"] > 0
         # the forecaster keeps order + 1 = 3 copies of what it forecasts (the U-Net also keeps the other replayed

@@ -407,7 +407,7 @@ def test_cli_text_to_image_bad_input(tmp_path, capsys, argv, message):
 
 def test_an_extrapolated_pick_saves_a_profile_that_extrapolates(plan, pipe, tmp_path):
     """The extrapolated rule (uniform, deep features extrapolated along the last two full steps) is a candidate
-    with the uniform rule's interval; as the pick, its profile (version 3) rebuilds it: the same images."""
+    with the uniform rule's interval; as the pick, its profile (version 4) rebuilds it: the same images."""
     ex = next(c for c in plan.candidates if c.kind == "extrapolated")
     uni = next(c for c in plan.candidates if c.kind == "uniform")
     assert ex.config.extrapolate and ex.config.interval == uni.config.interval and ex.macs == uni.macs
@@ -415,7 +415,7 @@ def test_an_extrapolated_pick_saves_a_profile_that_extrapolates(plan, pipe, tmp_
                                candidates=[planning.Candidate("ex", "extrapolated", T, ex.config)])
     path = tmp_path / "p.json"
     assert forced.save_profile(path) is True
-    assert json.loads(path.read_text())["version"] == 3
+    assert json.loads(path.read_text())["version"] == 4
     config = DeepCacheConfig.from_profile(path)
     assert config.extrapolate and config.schedule == "calibrated"
     with stepcache.cached(pipe, ex.config):
