@@ -220,6 +220,10 @@ def run_model(name: str, dry: bool, steps: int, device, deadline: float, compile
         finally:
             torch.set_default_dtype(default)
     model = model.to(device=device, dtype=dtype).eval()
+    keep = getattr(model, "_keep_in_fp32_modules", None) or []  # as from_pretrained(torch_dtype=...) keeps them
+    for module_name, module in model.named_modules():
+        if any(k in module_name.split(".") for k in keep):
+            module.to(torch.float32)
     unet = name.endswith("unet")
     inputs = make_inputs(device, dtype)
     loop = Loop(model, inputs, steps, device, unet)
