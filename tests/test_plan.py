@@ -432,3 +432,14 @@ def test_default_transformer_placements_include_no_live_block():
     assert planning._default_branches(fractions, 20, 0.3) == [(0, 0), (1, 0)]  # F1B1 cannot reach it
     assert planning._default_branches(fractions, 20, 0.25) == [(0, 0)]  # F1B0 leaves one full step
     assert planning._default_branches({1: 0.1, 2: 0.2, 3: 0.3, 4: 0.4}, 20, 0.5) == [1, 2, 3]  # U-Net: shallowest
+
+
+def test_caching_at_fewer_steps_where_nothing_fits_at_the_step_count(pipe):
+    """At a budget that leaves under two full steps at T on every placement (no default branch), caching at fewer
+    steps is still built, on the cheapest placement, with each forecaster (it was missing at 6x and 8x)."""
+    plan = planning.plan_for(pipe, run, T, 0.2, calibration_seeds=[0, 1], forecasters=["reuse", "taylor2"],
+                             candidates=["steps", "uniform", "cached-fewer-steps"])
+    assert plan.branches == []
+    fewer = [c for c in plan.candidates if c.kind == "cached-fewer-steps"]
+    assert {c.forecaster for c in fewer} == {"reuse", "taylor2"} and all(c.steps < T for c in fewer)
+    assert all(c.eligible for c in fewer)

@@ -581,8 +581,10 @@ def plan_for(pipe, run, num_steps: int, mac_budget: float, measure: str = "psnr"
     if "first-block" in kinds and is_transformer:  # diffusers' FirstBlockCache rule (F1B0), DBCache-like otherwise
         for b in watched:
             add(_threshold_rule(pipe, run, seeds, refs, T, budget, b, None, memo, schedule="first-block"))
-    if "cached-fewer-steps" in kinds and branches:
-        b = min(branches, key=lambda x: fractions[x])
+    if "cached-fewer-steps" in kinds and fractions:
+        # the cheapest placement asked for; with none left by default (the budget leaves under two full steps at
+        # T), the cheapest of all: caching at fewer steps may still fit where caching at T does not
+        b = min(branches or fractions, key=lambda x: fractions[x])
         for n in FEWER_STEPS_INTERVALS:
             s = next((s for s in range(T - 1, 1, -1) if _uniform_macs(s, n, fractions[b], T) <= budget), None)
             for fc in forecasters if s is not None and s > few else []:
