@@ -12,19 +12,24 @@ sees no Python number that changes from step to step). With one older feature th
 extrapolation ``F_l + (F_l - F_p) * (s - s_l) / (s_l - s_p)`` of ``DeepCacheConfig(extrapolate=True)``.
 
 * ``reuse`` (DeepCache): ``F(s) = F_last``; keeps one copy.
-* ``taylor`` of order ``k`` (TaylorSeer, Liu et al., arXiv 2503.06923, Sec. 3.3, the Taylor expansion of the
-  feature around the last full step with derivatives approximated by finite differences of the full steps):
+* ``taylor`` of order ``k`` (TaylorSeer, Liu et al., arXiv 2503.06923: the Taylor expansion of the feature around
+  the last full step, its derivatives approximated by finite differences of the full steps):
   ``F(s) = sum_{i=0}^{k} D_i (s - s_last)^i / i!`` with ``D_0 = F_last`` and, at each full step ``j``,
   ``D_i(j) = (D_{i-1}(j) - D_{i-1}(j-1)) / (s_j - s_{j-1})`` -- the recursion TaylorSeer's code and diffusers'
   ``TaylorSeerCacheConfig`` run (on evenly spaced full steps ``D_i = Delta^i F / N^i``). Orders above the number of
   kept full steps minus one fall back to the highest available. Keeps ``k + 1`` copies.
 * ``chebyshev`` of degree ``d`` over the last ``K`` full steps (the Spectrum idea, Han et al., 2026: fit the
-  feature trajectory globally in a Chebyshev basis instead of a local Taylor recurrence): the coordinate mapped
+  feature trajectory globally in a Chebyshev basis with ridge regression instead of a local Taylor recurrence;
+  written from the method's description, as the paper's own equations were not at hand): the coordinate mapped
   affinely to ``tau`` in [-1, 1] over the ``K`` kept full steps, ``F(s) = sum_{i=0}^{d} a_i T_i(tau(s))`` with
   ``a = argmin sum_j ||F_j - sum_i a_i T_i(tau_j)||^2 + lambda sum_{i>=1} ||a_i||^2`` (ridge least squares,
   :data:`RIDGE`; the constant term is not penalised, so constants stay exact). With ``K = d + 1`` and
   ``lambda -> 0`` it is polynomial interpolation through the full steps; with ``K > d + 1`` it smooths.
   Keeps ``K`` copies.
+
+The equations are written out here in full rather than cited by number: the sources at hand while writing this
+(abstracts and summaries of the papers, diffusers' ``TaylorSeerCacheConfig``) did not give equation numbers that
+could be checked.
 
 **Bounded over long gaps** (``horizon`` ``H``): a polynomial forecast grows without bound with the distance to
 the last full step; here the distance is capped at ``H`` times the spacing of the last two full steps,
