@@ -1,6 +1,8 @@
 """Quality per compute on the embedded models -- the emoji text-to-image U-Net (``sd``) and transformer
-(``pixart``), and the class-conditional MNIST DDPM (``mnist``): every caching rule at 2x, 3x and 4x fewer denoiser
-MACs, fewer uncached steps beside them, measured on held-out seeds.
+(``pixart``), and the class-conditional MNIST DDPM (``mnist``): every caching rule at 2x, 3x, 4x, 6x and 8x fewer
+denoiser MACs, fewer uncached steps beside them, measured on held-out seeds; each fixed schedule with each
+forecaster (``--forecasters``: reuse, taylor1, taylor2, chebyshev; default plan_for's), and a PSNR-against-MACs
+frontier plot per model (``<model>_frontier.png``: one line per rule, its best held-out PSNR within each budget).
 
 For each budget, ``stepcache.planning.plan_for`` builds and measures our candidates on the calibration seeds
 (fewer uncached steps; uniform, non-uniform, calibrated, adaptive with the calibration's per-step weights and, on
@@ -52,7 +54,7 @@ from stepcache.embedded import emoji_eval as ev
 from stepcache.embedded import evaluation as mnist_eval
 from stepcache.embedded.sampling import load_embedded, no_binning
 
-BUDGETS = (0.5, 1 / 3, 0.25)
+BUDGETS = (0.5, 1 / 3, 0.25, 1 / 6, 1 / 8)
 FID_NAME = {"sd": "FID-emoji", "pixart": "FID-emoji", "mnist": "FID-domain"}
 
 
@@ -232,21 +234,23 @@ def search_hooks(setup: Setup, run, seeds, budget: float, full_flops: float) -> 
         rules.append(HookRule("diffusers MagCache", MagCacheConfig(threshold=mc[0], max_skip_steps=T,
                                                                    retention_ratio=0.1, num_inference_steps=T,
                                                                    mag_ratios=ratios), f"threshold {mc[0]:.4g}"))
-    best = None
-    for before in (1, 2, 3):
-        for n in range(2, T):
-            config = TaylorSeerCacheConfig(cache_interval=n, disable_cache_before_step=before, max_order=1,
-                                           taylor_factors_dtype=torch.float32,
-                                           cache_identifiers=[r"transformer_blocks\.\d+"])
-            f = fraction(config)
-            if f <= budget:
-                if best is None or f > best[1]:
-                    best = (config, f)
-                break  # a larger interval only costs less
-    if best:
-        c = best[0]
-        rules.append(HookRule("diffusers TaylorSeer", c, f"cache_interval {c.cache_interval}, "
-                                                         f"disable_cache_before_step {c.disable_cache_before_step}"))
+    for order in (1, 2):  # TaylorSeer's max_order 1 and 2, each with its knobs searched to the budget
+        best = None
+        for before in (1, 2, 3):
+            for n in range(2, T):
+                config = TaylorSeerCacheConfig(cache_interval=n, disable_cache_before_step=before, max_order=order,
+                                               taylor_factors_dtype=torch.float32,
+                                               cache_identifiers=[r"transformer_blocks\.\d+"])
+                f = fraction(config)
+                if f <= budget:
+                    if best is None or f > best[1]:
+                        best = (config, f)
+                    break  # a larger interval only costs less
+        if best:
+            c = best[0]
+            rules.append(HookRule("diffusers TaylorSeer" + ("" if order == 1 else f" order {order}"), c,
+                                  f"cache_interval {c.cache_interval}, disable_cache_before_step "
+                                  f"{c.disable_cache_before_step}, max_order {order}"))
     return rules
 
 
@@ -257,6 +261,7 @@ class Row:
     name: str
     kind: str
     note: str
+    forecaster: str = "reuse"
     psnr: list = dataclasses.field(default_factory=list)
     ssim: list = dataclasses.field(default_factory=list)
     agree: list = dataclasses.field(default_factory=list)
@@ -268,8 +273,8 @@ class Row:
 
 def evaluate(setup: Setup, run, plan, hook_rules, seeds, full_flops: float) -> tuple[list[Row], Row]:
     T = setup.steps
-    rows = [Row(c.name, c.kind, c.note) for c in plan.candidates] + [Row(r.name, "diffusers", r.note)
-                                                                      for r in hook_rules]
+    rows = [Row(c.name, c.kind, c.note, c.forecaster) for c in plan.candidates] + \
+        [Row(r.name, "diffusers", r.note) for r in hook_rules]
     base = Row("uncached", "uncached", f"{T} steps")
     memo, clock = {}, {}
     clocked = timed(run, clock)
@@ -311,7 +316,7 @@ def summarize(setup: Setup, rows: list[Row], base: Row, budget: float) -> dict:
     """Per rule: MACs, measured speedup, per-seed PSNR and MACs, SSIM, agreement, FID-emoji (JSON-ready)."""
     out = {"budget": budget, "rows": []}
     for r in [base] + rows:
-        rec = {"name": r.name, "kind": r.kind, "note": r.note, "eligible": r.eligible,
+        rec = {"name": r.name, "kind": r.kind, "forecaster": r.forecaster, "note": r.note, "eligible": r.eligible,
                "mac_fraction": float(np.mean(r.macs)) if r.macs else 1.0,
                "speedup_measured": statistics.median(b / t for b, t in zip(base.seconds, r.seconds)),
                "agreement": float(np.mean(r.agree)), "fid": setup.fid(_u8(np.concatenate(r.images)))}
@@ -369,16 +374,27 @@ SUMMARY = [("fewer uncached steps", "steps"), ("uniform", "uniform"), ("extrapol
            ("calibrated, extrapolated", "calibrated-extrapolated"), ("adaptive", "adaptive"),
            ("first-block", "first-block"), ("caching at fewer steps", "cached-fewer-steps"),
            ("diffusers FirstBlockCache", "diffusers FirstBlockCache"), ("diffusers MagCache", "diffusers MagCache"),
-           ("diffusers TaylorSeer", "diffusers TaylorSeer")]
+           ("diffusers TaylorSeer", "diffusers TaylorSeer"),
+           ("diffusers TaylorSeer order 2", "diffusers TaylorSeer order 2")]
+
+
+def rule_key(r: dict) -> str:
+    """What one line of the summary and of the plot is: a diffusers rule by name; ours by kind, and forecaster
+    (``uniform+taylor2``; reuse: the kind alone)."""
+    if r["kind"] == "diffusers":
+        return r["name"]
+    f = r.get("forecaster", "reuse")
+    return r["kind"] if f == "reuse" else f"{r['kind']}+{f}"
 
 
 def summary(report: dict) -> list[str]:
     """One row per budget: each kind of rule's best held-out PSNR within the budget (its placement or knob in
     brackets), bold the best of the row; kinds the model has no row for are left out."""
-    def key(r):
-        return r["name"] if r["kind"] == "diffusers" else r["kind"]
-
-    cols = [(h, k) for h, k in SUMMARY if any(key(r) == k for b in report["budgets"] for r in b["rows"])]
+    key = rule_key
+    seen = list(dict.fromkeys(key(r) for b in report["budgets"] for r in b["rows"]))
+    known = [k for _, k in SUMMARY]
+    extra = [(k.replace("+", " + "), k) for k in seen if k not in known]  # the forecasters' columns
+    cols = [(h, k) for h, k in SUMMARY if k in seen] + extra
     lines = ["| budget | " + " | ".join(h for h, _ in cols) + " |", "|---" * (len(cols) + 1) + "|"]
     for b in report["budgets"]:
         best = {}
@@ -396,7 +412,7 @@ def summary(report: dict) -> list[str]:
                 what = r["note"]
             elif r["kind"] == "steps":
                 what = r["name"].replace(", no cache", "")
-            else:  # the placement (and interval), without the kind's name
+            else:  # the placement (and interval), without the kind's (and forecaster's) name
                 what = r["name"].split(" ", 1)[1] if r["name"].startswith(r["kind"]) else r["name"]
             text = f"{r['psnr']:.2f} ({what})"
             cells.append(f"**{text}**" if r["psnr"] == top else text)
@@ -431,7 +447,47 @@ def write(report: dict, out_dir: Path, merge: list[Path] = ()) -> None:
     md += summary(table) + [""]
     for b in report["budgets"]:
         md += render(b, FID_NAME[name])
+    if report["budgets"]:
+        plot(table, out_dir / f"{name}_frontier.png")
+        md[len(report["header"]):len(report["header"])] = [f"![PSNR against MACs]({name}_frontier.png)", ""]
     (out_dir / f"{name}.md").write_text("\n".join(md) + "\n")
+
+
+def frontier(report: dict) -> dict:
+    """Per rule (:func:`rule_key`): ``[(MAC fraction, held-out PSNR)]``, its best row within each budget."""
+    lines: dict = {}
+    for b in report["budgets"]:
+        best = {}
+        for r in b["rows"]:
+            k = rule_key(r)
+            if r["eligible"] and (k not in best or r["psnr"] > best[k]["psnr"]):
+                best[k] = r
+        for k, r in best.items():
+            lines.setdefault(k, []).append((r["mac_fraction"], r["psnr"]))
+    return {k: sorted(v) for k, v in lines.items()}
+
+
+def plot(report: dict, path: Path) -> None:
+    """PSNR (held-out, against uncached) against MACs (fraction of uncached), one line per rule."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    for k, points in frontier(report).items():
+        x, y = zip(*points)
+        style = "--" if k.startswith("diffusers") else ("-" if "+" not in k else ":")
+        ax.plot(x, y, style, marker="o", markersize=3, label=k, linewidth=1.8 if k == "steps" else 1)
+    ax.set_xscale("log")
+    ax.set_xlabel("denoiser MACs (fraction of uncached)")
+    ax.set_ylabel("PSNR against uncached (dB, held-out)")
+    ax.set_title(f"{report['model']}: DDIM {report['steps']} steps")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=6, ncol=2)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
 
 
 def main(argv=None) -> None:
@@ -449,6 +505,8 @@ def main(argv=None) -> None:
                          "default: plan_for's")
     ap.add_argument("--candidates", nargs="+", choices=list(planning.KINDS), default=None,
                     help="the kinds of our rules to build (default: all)")
+    ap.add_argument("--forecasters", nargs="+", choices=list(planning.FORECASTS), default=None,
+                    help="forecasters crossed with the fixed schedules (default: plan_for's)")
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--md-only", action="store_true", help="rewrite the .md from the .json, run nothing")
     ap.add_argument("--merge", type=Path, nargs="+", default=[],
@@ -494,7 +552,8 @@ def main(argv=None) -> None:
     for budget in args.budgets:
         t0 = time.time()
         plan = planning.plan_for(pipe, run, args.steps, budget, calibration_seeds=cal_seeds,
-                                 predictor=args.predictor, branches=placements, candidates=args.candidates)
+                                 predictor=args.predictor, branches=placements, candidates=args.candidates,
+                                 forecasters=args.forecasters)
         hooks = search_hooks(setup, run, cal_seeds, budget, full_flops) if args.model == "pixart" else []
         rows, base = evaluate(setup, run, plan, hooks, held, full_flops)
         out = summarize(setup, rows, base, budget)

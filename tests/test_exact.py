@@ -114,5 +114,5 @@ def test_a_hand_written_loop_keeps_nothing_after_its_last_step():
                 x = x + unet(x, t).sample * 0.1  # a new sample each step (the same tensor would be another stream)
         stream = stepcache.api.controller_of(unet).tracker.current.streams[0]
         assert stepcache.summary(unet).streams == ("FCFCFC",)
-        assert stream.cache == {} and stream.previous == {} and stream.factor is None
+        assert stream.cache == {} and stream.previous == [] and stream.coefficients is None
 

@@ -93,7 +93,8 @@ def test_over_budget_candidates_are_dropped(pipe):
 
 
 def test_caching_profile_round_trips_and_runs(pipe, tmp_path):
-    plan = planning.plan_for(pipe, run, T, BUDGET, calibration_seeds=[0, 1], branches=[2], candidates=["uniform"])
+    plan = planning.plan_for(pipe, run, T, BUDGET, calibration_seeds=[0, 1], branches=[2], candidates=["uniform"],
+                             forecasters=["reuse"])
     best = plan.best
     assert best.kind == "uniform" and best.cached
     path = tmp_path / "profile.json"
@@ -197,6 +198,8 @@ def folder(tmp_path_factory):
 
 def test_cli_kinds_match_the_api():
     assert plan_command.PLAN_KINDS == planning.KINDS and plan_command.PLAN_MEASURES == planning.MEASURES
+    assert plan_command.PLAN_FORECASTS == tuple(planning.FORECASTS)
+    assert plan_command.PLAN_DEFAULT_FORECASTS == planning.DEFAULT_FORECASTS
 
 
 def test_cli_writes_plan_and_profile(folder, tmp_path, capsys):
@@ -220,6 +223,42 @@ def test_cli_writes_plan_and_profile(folder, tmp_path, capsys):
     assert json.loads((out / "plan.json").read_text())["held_out"] is None
 
 
+def test_cli_default_candidates_fit_a_unet(folder, tmp_path, capsys):
+    """Issue 22: the default candidates on a U-Net ran into "'first-block' is a transformer rule"; they are now the
+    kinds that fit the model, crossed with the default forecasters, caching at fewer steps included."""
+    out = tmp_path / "o"
+    main(["plan", "--model", str(folder), "--steps", "5", "--speedup", "1.7", "--seeds", "2", "--held-out", "0",
+          "--branches", "1", "--predictor", "output", "--out", str(out)])
+    data = json.loads((out / "plan.json").read_text())
+    kinds = {c["kind"] for c in data["candidates"]}
+    assert kinds == set(planning.KINDS) - {"first-block"}
+    assert {c["forecaster"] for c in data["candidates"]} == set(planning.DEFAULT_FORECASTS)
+    assert any(c["kind"] == "cached-fewer-steps" and c["forecaster"] == "taylor2" for c in data["candidates"])
+    assert "recommendation:" in capsys.readouterr().out
+
+
+def test_forecasters_cross_the_fixed_schedules(plan, pipe):
+    """Every default forecaster with the uniform, non-uniform and calibrated schedules and at fewer steps; the
+    calibrated ones placed for their forecaster (the dynamic programme over the last two full steps)."""
+    by = {}
+    for c in plan.candidates:
+        by.setdefault((c.kind, c.forecaster), []).append(c)
+        if c.config is not None and c.kind != "extrapolated" and not c.name.startswith("calibrated-extrapolated"):
+            want = DeepCacheConfig(**planning.FORECASTS[c.forecaster]).forecast
+            assert c.config.forecast == want, c.name
+    for fc in planning.DEFAULT_FORECASTS:
+        for kind in ("uniform", "nonuniform", "calibrated", "cached-fewer-steps"):
+            assert (kind, fc) in by, (kind, fc)
+    uni = by[("uniform", "reuse")][0]
+    for fc in ("taylor2", "chebyshev"):
+        other = by[("uniform", fc)][0]
+        assert other.name == uni.name.replace("uniform ", f"uniform+{fc} ") and other.macs == uni.macs
+        assert other.pattern == uni.pattern
+    cal = by[("calibrated", "taylor2")][0]
+    assert cal.config.forecaster == "taylor2" or cal.config.forecast.forecaster == "taylor"
+    assert "placed for taylor2" in cal.note and cal.eligible
+
+
 def _snapshot(root: Path) -> dict:
     return {str(p.relative_to(root)): (p.read_bytes() if p.is_file() else None) for p in sorted(root.rglob("*"))}
 
@@ -236,6 +275,8 @@ def _snapshot(root: Path) -> dict:
     (["--speedup", "1000", "--steps", "6"], "--speedup 1000 is out of reach at --steps 6"),
     (["--measure", "fid"], "invalid choice: 'fid'"),
     (["--candidates", "magic"], "invalid choice: 'magic'"),
+    (["--candidates", "first-block"], "--candidates first-block is a transformer rule"),
+    (["--forecasters", "hermite"], "invalid choice: 'hermite'"),
     (["--model", "{ws}/nothing"], "not found"),
     (["--model", "{ws}/emptydir"], "cannot load a pipeline from it (no readable model_index.json"),
     (["--prompts", "{ws}/afile"], "--prompts is for text-to-image models"),
@@ -264,7 +305,7 @@ def test_cli_bad_input_one_line_nothing_written(folder, tmp_path, capsys, monkey
 
 def test_ssim_measure_ranks_by_ssim(pipe):
     plan = planning.plan_for(pipe, run, T, BUDGET, measure="ssim", calibration_seeds=[0, 1], branches=[1],
-                             candidates=["steps", "uniform", "cached-fewer-steps"])
+                             candidates=["steps", "uniform", "cached-fewer-steps"], forecasters=["reuse"])
     assert plan.best.mean("ssim") == max(c.mean("ssim") for c in plan.candidates if c.eligible)
     assert all(0 < c.mean("ssim") <= 1 for c in plan.candidates)
 
@@ -283,7 +324,7 @@ def test_plan_on_a_transformer_every_rule_and_its_profile(tmp_path):
         return out.images
 
     plan = planning.plan_for(pipe, run_dit, T, 0.7, calibration_seeds=[0, 1], predictor="output",
-                             branches=[(0, 0), (1, 0), (1, 1)])
+                             branches=[(0, 0), (1, 0), (1, 1)], forecasters=["reuse"])
     names = {c.name for c in plan.candidates}
     assert {"calibrated F0B0", "calibrated F1B0", "calibrated F1B1", "adaptive F1B0", "first-block F1B0",
             "first-block F1B1"} <= names
@@ -366,7 +407,7 @@ def test_cli_text_to_image_bad_input(tmp_path, capsys, argv, message):
 
 def test_an_extrapolated_pick_saves_a_profile_that_extrapolates(plan, pipe, tmp_path):
     """The extrapolated rule (uniform, deep features extrapolated along the last two full steps) is a candidate
-    with the uniform rule's interval; as the pick, its profile (version 3) rebuilds it: the same images."""
+    with the uniform rule's interval; as the pick, its profile (version 4) rebuilds it: the same images."""
     ex = next(c for c in plan.candidates if c.kind == "extrapolated")
     uni = next(c for c in plan.candidates if c.kind == "uniform")
     assert ex.config.extrapolate and ex.config.interval == uni.config.interval and ex.macs == uni.macs
@@ -374,7 +415,7 @@ def test_an_extrapolated_pick_saves_a_profile_that_extrapolates(plan, pipe, tmp_
                                candidates=[planning.Candidate("ex", "extrapolated", T, ex.config)])
     path = tmp_path / "p.json"
     assert forced.save_profile(path) is True
-    assert json.loads(path.read_text())["version"] == 3
+    assert json.loads(path.read_text())["version"] == 4
     config = DeepCacheConfig.from_profile(path)
     assert config.extrapolate and config.schedule == "calibrated"
     with stepcache.cached(pipe, ex.config):
@@ -391,3 +432,14 @@ def test_default_transformer_placements_include_no_live_block():
     assert planning._default_branches(fractions, 20, 0.3) == [(0, 0), (1, 0)]  # F1B1 cannot reach it
     assert planning._default_branches(fractions, 20, 0.25) == [(0, 0)]  # F1B0 leaves one full step
     assert planning._default_branches({1: 0.1, 2: 0.2, 3: 0.3, 4: 0.4}, 20, 0.5) == [1, 2, 3]  # U-Net: shallowest
+
+
+def test_caching_at_fewer_steps_where_nothing_fits_at_the_step_count(pipe):
+    """At a budget that leaves under two full steps at T on every placement (no default branch), caching at fewer
+    steps is still built, on the cheapest placement, with each forecaster (it was missing at 6x and 8x)."""
+    plan = planning.plan_for(pipe, run, T, 0.2, calibration_seeds=[0, 1], forecasters=["reuse", "taylor2"],
+                             candidates=["steps", "uniform", "cached-fewer-steps"])
+    assert plan.branches == []
+    fewer = [c for c in plan.candidates if c.kind == "cached-fewer-steps"]
+    assert {c.forecaster for c in fewer} == {"reuse", "taylor2"} and all(c.steps < T for c in fewer)
+    assert all(c.eligible for c in fewer)

@@ -201,6 +201,10 @@ class Summary:
     macs_full: int
     macs_cached: int
     model: str = "UNet2DConditionModel"  # the denoiser's class
+    #: bytes of deep features the cache keeps at most during a generation, all streams together: the replayed
+    #: outputs (U-Net) or the skipped stack's residual (transformer) of the last full step, plus the older full
+    #: steps' copies a forecaster keeps of what it forecasts (0 when nothing is cached)
+    kept_bytes: int = 0
 
     def full_steps(self, stream: int = 0) -> list[int]:
         return [i for i, kind in enumerate(self.streams[stream]) if kind == "F"]
@@ -230,6 +234,7 @@ class Summary:
             lines.append(f"  stream {i}: {s}  ({s.count('F')} full, {s.count('C')} cached)")
         lines.append(f"  MACs full step {self.macs_full / 1e6:.2f}M, cached step {self.macs_cached / 1e6:.2f}M "
                      f"({self.macs_cached / self.macs_full:.1%}); ideal speedup {self.ideal_speedup:.2f}x")
+        lines.append(f"  forecaster {c.forecast.forecaster}; deep features kept: {self.kept_bytes / 2**20:.2f} MiB")
         return "\n".join(lines)
 
 
@@ -245,9 +250,26 @@ def summary(pipe_or_unet) -> Summary:
     args, kwargs = inputs
     probe = Stream()
     full, _ = count_macs(controller.probe, False, probe, args, kwargs)
+    kept = _kept_bytes(controller, probe)
     cached, _ = count_macs(controller.probe, True, probe, args, kwargs)
-    return Summary(controller.config, tuple("".join(log) for log in controller.last_logs), full, cached,
-                   type(controller.model).__name__)
+    logs = tuple("".join(log) for log in controller.last_logs)
+    caching = any("C" in log for log in logs)
+    return Summary(controller.config, logs, full, cached, type(controller.model).__name__,
+                   kept * len(logs) if caching else 0)
+
+
+def _kept_bytes(controller: hooks.Controller, probe: Stream) -> int:
+    """Bytes one stream keeps: what a full step records (``probe``'s cache), plus the older copies a forecaster
+    keeps of the entries it forecasts."""
+    def nbytes(x):
+        if isinstance(x, torch.Tensor):
+            return x.numel() * x.element_size()
+        if isinstance(x, (tuple, list)):
+            return sum(nbytes(v) for v in x)
+        return 0
+    older = controller.config.forecast.kept - 1
+    return sum(nbytes(v) for v in probe.cache.values()) + \
+        older * sum(nbytes(probe.cache[k]) for k in controller.extrapolated if k in probe.cache)
 
 
 @dataclass(frozen=True)

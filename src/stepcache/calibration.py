@@ -26,8 +26,11 @@ import numpy as np
 import torch
 
 from . import api
-from .core.config import PROFILE_VERSION, DeepCacheConfig, check_int, check_number, placement_kwargs, profile_fields
+from .core import forecast as fc
 from .core import hooks
+from .core.config import (PROFILE_VERSION, DeepCacheConfig, check_int, check_number, forecast_fields,
+                          placement_kwargs, profile_fields)
+from .core.forecast import Forecast
 from .core.generation import Stream, Tracker, find_caller
 from .core.identity import model_hash, scheduler_id
 from .families import transformer
@@ -332,6 +335,67 @@ def best_full_steps(distance: np.ndarray, k: int) -> tuple[list[int], float]:
     return [0] + sorted(steps), float(best[k, T])
 
 
+def forecast_ratio(features: list[torch.Tensor], coords, forecast: Forecast) -> np.ndarray:
+    """R[p, f, t] for full steps ``p < f`` and a cached step ``t > f``: how much closer the forecaster's forecast of
+    step t from the full steps (p, f) comes to the uncached feature than reusing step f does,
+    ``||forecast - F_t|| / ||F_f - F_t||`` (the features recorded on the uncached run, per sample, averaged over the
+    batch; ``coords``: the steps' coordinates, see ``DeepCacheConfig.coordinate``). Forecasters keeping more full
+    steps are measured from the last two (their higher orders start where a run has three)."""
+    x = torch.stack([f.reshape(f.shape[0], -1).double() for f in features])  # (T, B, F)
+    T = len(features)
+    ratio = np.ones((T, T, T))
+    for f in range(1, T - 1):
+        reuse = (x[f + 1:] - x[f]).norm(dim=2).clamp_min(1e-12)  # (T-f-1, B)
+        for p in range(f):
+            w = np.array([fc.weights(forecast.forecaster, forecast.order, [coords[p], coords[f]], coords[t],
+                                     forecast.horizon) for t in range(f + 1, T)])  # (T-f-1, 2)
+            w = torch.from_numpy(w)
+            guess = w[:, :1, None] * x[p] + w[:, 1:, None] * x[f]  # (T-f-1, B, F)
+            err = (guess - x[f + 1:]).norm(dim=2)
+            ratio[p, f, f + 1:] = (err / reuse).mean(1).numpy()
+    return ratio
+
+
+def best_full_steps_forecast(cost: np.ndarray, ratio: np.ndarray, k: int) -> tuple[list[int], float]:
+    """:func:`best_full_steps` for a forecaster: a cached step t after the full steps ``p < f`` costs
+    ``cost[f, t] * ratio[p, f, t]`` (``ratio``: :func:`forecast_ratio`), and ``cost[f, t]`` while f is the only full
+    step so far (the forecaster then reuses). Exact dynamic programming over the last two full steps, O(k T^3)."""
+    T = len(cost)
+    k = max(1, min(k, T))
+    cum = np.concatenate([np.zeros((T, 1)), np.cumsum(cost, axis=1)], axis=1)
+    first = cum - np.diagonal(cum)[:, None] - cost.diagonal()[:, None]  # first[f, e]: f alone serves f+1 .. e-1
+    pair = cost[None] * ratio  # (p, f, t)
+    pcum = np.concatenate([np.zeros((T, T, 1)), np.cumsum(pair, axis=2)], axis=2)  # pcum[p, f, e] = sum_{t<e}
+    idx = np.arange(T)
+    # seg[p, f, e] = sum_{t = f+1}^{e-1} pair[p, f, t]
+    seg = pcum - pcum[:, idx, idx + 1][:, :, None]
+    inf = float("inf")
+    if k == 1:
+        return [0], float(first[0, T])
+    # V[f, p]: the least cost of the cached steps before f with j full steps, the last two p < f
+    V = np.full((T, T), inf)
+    for f in range(1, T):
+        V[f, 0] = first[0, f]
+    back = [None]
+    for _ in range(k - 2):
+        new, arg = np.full((T, T), inf), np.zeros((T, T), dtype=int)
+        for g in range(2, T):
+            # new[g, f] = min_p V[f, p] + seg[p, f, g]
+            c = V[:g, :g] + seg[:g, :g, g].T  # (f, p)
+            arg[g, :g] = np.argmin(c, axis=1)
+            new[g, :g] = c[np.arange(g), arg[g, :g]]
+        back.append(arg)
+        V = new
+    total = V + seg[:, :, T].T  # (f, p)
+    f, p = np.unravel_index(int(np.argmin(total)), total.shape)
+    best = float(total[f, p])
+    steps = [int(f), int(p)]
+    for arg in reversed(back[1:]):
+        f, p = p, arg[f, p]
+        steps.append(int(p))
+    return sorted(steps), best
+
+
 def full_steps_for_budget(num_steps: int, mac_fraction: float, speedup: float) -> int | None:
     """How many full steps fit a MAC budget of 1/speedup of uncached at this branch (None: not reachable)."""
     target = 1.0 / speedup
@@ -359,6 +423,12 @@ class Profile:
     last_blocks: int | None = None
     threshold_schedule: str = "adaptive"  # the rule ``config(threshold=...)`` builds ("first-block": a plan's pick)
     extrapolate: bool = False  # the configs it builds extrapolate the deep features (a plan's pick)
+    # the forecaster the full steps were placed for, and the configs it builds use (version 4; see DeepCacheConfig)
+    forecaster: str = "reuse"
+    order: int | None = None
+    anchors: int | None = None
+    coordinate: str | None = None
+    horizon: float | str | None = None  # "inf" for no cap (JSON has no infinity)
 
     def save(self, path: str | Path) -> None:
         Path(path).write_text(json.dumps(asdict(self), indent=2) + "\n")
@@ -513,18 +583,56 @@ class Measurement:
     reference: torch.Tensor  # the uncached output of run(pipe)
     fractions: dict  # branch -> MACs of a cached step / a full step
     predictor: str
+    forecast: dict | None = None  # the forecaster's DeepCacheConfig keywords the ratios are for (None: reuse)
+    ratios: dict | None = None  # branch -> (T, T, T) forecast_ratio of that forecaster
 
 
 def _check_speedup(speedup) -> None:
     check_number("speedup", speedup, 1.0, low_open=True)
 
 
+def check_forecast(forecast) -> tuple[dict | None, Forecast | None]:
+    """The forecast keywords of :func:`calibrate` (e.g. ``{"forecaster": "taylor", "order": 2}``), checked by
+    :class:`DeepCacheConfig`; ``None`` or reuse: ``(None, None)``."""
+    if forecast is None:
+        return None, None
+    if not isinstance(forecast, dict):
+        raise TypeError(f"forecast must be a dict of DeepCacheConfig forecast keywords (forecaster, order, anchors, "
+                        f"coordinate, horizon, or extrapolate), got {forecast!r} ({type(forecast).__name__})")
+    unknown = set(forecast) - {"forecaster", "order", "anchors", "coordinate", "horizon", "extrapolate"}
+    if unknown:
+        raise ValueError(f"forecast takes the keywords forecaster, order, anchors, coordinate, horizon, extrapolate; "
+                         f"got {', '.join(sorted(unknown))}")
+    config = DeepCacheConfig(**forecast)
+    if not config.forecasts:
+        return None, None
+    if config.extrapolate:
+        return {"extrapolate": True}, config.forecast
+    return {k: getattr(config, k) for k in ("forecaster", "order", "anchors", "coordinate", "horizon")}, \
+        config.forecast
+
+
+def _coordinates(pipe, calls: list, forecast: Forecast) -> list[float]:
+    """Each recorded call's coordinate: its step index, or the timestep the denoiser was called with."""
+    if forecast.coordinate == "step":
+        return [float(i) for i in range(len(calls))]
+    model, _ = api.split(pipe)
+    read = transformer.read_call(model) if transformer.is_transformer(model) else hooks._read_unet
+    out = []
+    for args, kwargs in calls:
+        t = read(args, kwargs)[1]
+        out.append(float(t.reshape(-1)[0]) if isinstance(t, torch.Tensor) else float(t))
+    return out
+
+
 def measure(pipe, run, branches: list[int] | None = None, predictor: str = "final",
-            speedups=None) -> Measurement:
+            speedups=None, forecast: dict | None = None) -> Measurement:
     """The measurements behind :func:`calibrate`: one uncached run, then per branch the cost matrix of
-    ``predictor``. Branches that cannot reach any of ``speedups`` (if given) are skipped."""
+    ``predictor``. Branches that cannot reach any of ``speedups`` (if given) are skipped. With ``forecast`` (the
+    forecaster's keywords), also per branch :func:`forecast_ratio` from the recorded deep features."""
     if predictor not in ("output", "feature", "final"):
         raise ValueError(f"predictor must be 'output', 'feature' or 'final', got {predictor!r}")
+    forecast, spec = check_forecast(forecast)
     for speedup in speedups or ():
         _check_speedup(speedup)
     trajectory = {}
@@ -551,7 +659,31 @@ def measure(pipe, run, branches: list[int] | None = None, predictor: str = "fina
         if predictor == "final":
             steps[b]["final_error"] = _single_step_errors(costs[b])
             weights[b] = _weights(steps[b]["drift"], steps[b]["final_error"])
-    return Measurement(costs, weights, steps, _output(recorded[1]), {b: fractions[b] for b in records}, predictor)
+    ratios = None
+    if spec is not None:
+        coords = _coordinates(pipe, recorded[0], spec)
+        ratios = {b: forecast_ratio(records[b], coords, spec) for b in costs}
+    return Measurement(costs, weights, steps, _output(recorded[1]), {b: fractions[b] for b in records}, predictor,
+                       forecast, ratios)
+
+
+def forecast_ratios(pipe, run, branches: list, forecasts: dict) -> dict:
+    """``{name: {branch: forecast_ratio}}`` for several forecasters (``forecasts``: name -> DeepCacheConfig forecast
+    keywords), from one uncached ``run(pipe)`` whose deep features are recorded."""
+    trajectory = {}
+
+    def uncached(p):
+        trajectory["calls"], _ = record_trajectory(p, run)
+
+    records = record_deep_features(pipe, uncached, branches)
+    out = {}
+    for name, kw in forecasts.items():
+        _, spec = check_forecast(kw)
+        if spec is None:
+            continue
+        coords = _coordinates(pipe, trajectory["calls"], spec)
+        out[name] = {b: forecast_ratio(records[b], coords, spec) for b in records}
+    return out
 
 
 def plan(pipe, run, measurement: Measurement, speedup: float) -> Profile:
@@ -567,8 +699,12 @@ def plan(pipe, run, measurement: Measurement, speedup: float) -> Profile:
         k = full_steps_for_budget(T, measurement.fractions[b], speedup)
         if k is None:
             continue
-        steps, predicted = best_full_steps(cost, k)
-        config = DeepCacheConfig(schedule="calibrated", **placement_kwargs(b), full_steps=tuple(steps), num_steps=T)
+        if measurement.ratios is not None:  # the full steps placed for the forecaster in use
+            steps, predicted = best_full_steps_forecast(cost, measurement.ratios[b], k)
+        else:
+            steps, predicted = best_full_steps(cost, k)
+        config = DeepCacheConfig(schedule="calibrated", **placement_kwargs(b), full_steps=tuple(steps), num_steps=T,
+                                 **(measurement.forecast or {}))
         with api.cached(pipe, config):
             out = _output(run(pipe))
             summary = api.summary(pipe)  # MACs counted on this run's own inputs
@@ -589,10 +725,12 @@ def plan(pipe, run, measurement: Measurement, speedup: float) -> Profile:
                    speedup_target=speedup, mac_fraction=c["mac_fraction"], predicted_error=c["predicted_error"],
                    validation_error=c["validation_error"], adaptive_weights=c["adaptive_weights"],
                    candidates={placement_name(k): v for k, v in candidates.items()},
-                   created=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
+                   created=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                   **forecast_fields(DeepCacheConfig(**(measurement.forecast or {}))))
 
 
-def calibrate(pipe, run, speedup: float, branches: list[int] | None = None, predictor: str = "final") -> Profile:
+def calibrate(pipe, run, speedup: float, branches: list[int] | None = None, predictor: str = "final",
+              forecast: dict | None = None) -> Profile:
     """Choose the full steps (and branch) for ``speedup`` times fewer U-Net MACs than uncached.
 
     ``run(pipe)`` makes one generation and returns its output (a pipeline output with ``.images``, an array or a
@@ -605,9 +743,15 @@ def calibrate(pipe, run, speedup: float, branches: list[int] | None = None, pred
     distance between the deep features (cheapest, and on the embedded model no better than evenly spaced full
     steps; see benchmarks/results/beyond for "final"). For several budgets, :func:`measure` once and
     :func:`plan` each.
+    ``forecast``: the forecaster the cached steps will use, as :class:`DeepCacheConfig` keywords (e.g.
+    ``{"forecaster": "taylor", "order": 2}``; default: reuse). The dynamic programme then places the full steps for
+    it: a cached step's cost depends on its anchors, the last two full steps before it
+    (:func:`best_full_steps_forecast`), and the profile records the forecaster (its configs use it). Without it,
+    the reuse path, exactly as before.
     """
     _check_speedup(speedup)
-    return plan(pipe, run, measure(pipe, run, branches, predictor, speedups=[speedup]), speedup)
+    check_forecast(forecast)
+    return plan(pipe, run, measure(pipe, run, branches, predictor, speedups=[speedup], forecast=forecast), speedup)
 
 
 def adaptive_threshold(pipe, run, speedup: float, branch=1, interval: int | None = None,

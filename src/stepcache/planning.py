@@ -46,7 +46,8 @@ import torch
 from . import api
 from . import calibration as cal
 from .core import schedules
-from .core.config import PROFILE_VERSION, DeepCacheConfig, check_int, check_number, placement_kwargs, profile_fields
+from .core.config import (PROFILE_VERSION, DeepCacheConfig, check_int, check_number, forecast_fields,
+                          placement_kwargs, profile_fields)
 from .core.identity import model_hash, scheduler_id
 from .families import transformer
 
@@ -63,6 +64,14 @@ PSNR_CAP = 100.0
 FEWER_STEPS_INTERVALS = (2, 3)
 #: the power of the non-uniform candidates (the paper's), and their center as a fraction of the steps
 NONUNIFORM_POWER, NONUNIFORM_CENTER = 1.4, 0.3
+#: the forecasters :func:`plan_for` can cross with the fixed schedules (name -> DeepCacheConfig keywords); ``taylor1``
+#: is first order along the scheduler's time, capped at one spacing (the ``extrapolated`` kinds: along the step
+#: index, uncapped)
+FORECASTS = {"reuse": {}, "taylor1": {"forecaster": "taylor", "order": 1},
+             "taylor2": {"forecaster": "taylor", "order": 2},
+             "chebyshev": {"forecaster": "chebyshev", "order": 2, "anchors": 4}}
+#: the forecasters plan_for crosses by default (taylor1 is close to the ``extrapolated`` kinds, measured anyway)
+DEFAULT_FORECASTS = ("reuse", "taylor2", "chebyshev")
 
 
 @dataclass
@@ -84,6 +93,7 @@ class Candidate:
     note: str = ""  # how it was chosen (interval, threshold, predicted error...)
     predicted_error: float | None = None  # calibrated: the dynamic programme's objective
     placement: object = None  # transformer: (first_blocks, last_blocks); U-Net: the branch (None: config.branch)
+    forecaster: str = "reuse"  # the name in FORECASTS of what its cached steps put in place of the deep part
 
     def mean(self, measure: str) -> float:
         return float(np.mean(getattr(self, measure)))
@@ -110,7 +120,8 @@ class Candidate:
 
     def to_json(self) -> dict:
         config = None if self.config is None else _config_json(self.config)
-        return {"name": self.name, "kind": self.kind, "steps": self.steps, "config": config,
+        return {"name": self.name, "kind": self.kind, "forecaster": self.forecaster, "steps": self.steps,
+                "config": config,
                 "mac_fraction": self.mac_fraction, "eligible": self.eligible, "pattern": self.pattern,
                 "note": self.note, "predicted_error": self.predicted_error,
                 **{m: {"mean": self.mean(m), "std": self.std(m), "per_seed": list(getattr(self, m))}
@@ -236,7 +247,7 @@ class Plan:
             version=PROFILE_VERSION, model_hash=self.model_hash, scheduler=self.scheduler, num_steps=best.steps,
             **profile_fields(best.where),
             threshold_schedule="first-block" if config.schedule == "first-block" else "adaptive",
-            extrapolate=config.extrapolate,
+            **forecast_fields(config),
             full_steps=full, speedup_target=1 / self.mac_budget,
             mac_fraction=best.mac_fraction * self.num_steps / best.steps, predicted_error=best.predicted_error,
             validation_error=best.mean("rel_l2"), adaptive_weights=weights,
@@ -427,7 +438,7 @@ def _check_run_inputs(num_steps, mac_budget, measure, seeds) -> tuple[int, float
 
 def plan_for(pipe, run, num_steps: int, mac_budget: float, measure: str = "psnr",
              calibration_seeds=(0, 1, 2, 3), candidates=None, branches: list | None = None,
-             predictor: str = "final", measure_seeds: int = 1) -> Plan:
+             predictor: str = "final", measure_seeds: int = 1, forecasters=None) -> Plan:
     """Measure the ways to spend ``mac_budget`` (a fraction of the denoiser MACs of the uncached run at
     ``num_steps`` steps, in (0, 1)) and pick the one closest to that uncached output.
 
@@ -443,12 +454,20 @@ def plan_for(pipe, run, num_steps: int, mac_budget: float, measure: str = "psnr"
     ``predictor``: the calibration's cost model
     (see :func:`stepcache.calibrate`; ``"final"`` also gives the adaptive rule its per-step weights), measured on
     the first ``measure_seeds`` calibration seeds (cost matrices averaged).
+    ``forecasters``: names in :data:`FORECASTS` crossed with the fixed schedules (uniform, non-uniform, calibrated
+    -- placed for the forecaster, :func:`stepcache.calibration.best_full_steps_forecast` -- and caching at fewer
+    steps); default :data:`DEFAULT_FORECASTS`. A candidate's name carries its forecaster (``uniform+taylor2 b1
+    N=4``; reuse: no suffix).
     """
     t0 = time.perf_counter()
     T, budget, seeds = _check_run_inputs(num_steps, mac_budget, measure, calibration_seeds)
     if predictor not in ("output", "feature", "final"):
         raise ValueError(f"predictor must be 'output', 'feature' or 'final', got {predictor!r}")
     measure_seeds = check_int("measure_seeds", measure_seeds, 1, len(seeds))
+    forecasters = list(DEFAULT_FORECASTS if forecasters is None else dict.fromkeys(forecasters))
+    for f in forecasters:
+        if f not in FORECASTS:
+            raise ValueError(f"forecasters entries must be one of {', '.join(map(repr, FORECASTS))}, got {f!r}")
     kinds, custom = list(KINDS), []
     if candidates is not None:
         kinds = []
@@ -497,24 +516,33 @@ def plan_for(pipe, run, num_steps: int, mac_budget: float, measure: str = "psnr"
     few = math.floor(T * budget + 1e-9)
     if "steps" in kinds and 1 <= few < T:
         add(Candidate(f"{few} steps, no cache", "steps", few, None, note="the most uncached steps that fit"))
+    def named(base: str, forecaster: str) -> str:  # "uniform b1 N=4" -> "uniform+taylor2 b1 N=4"
+        if forecaster == "reuse":
+            return base
+        head, _, rest = base.partition(" ")
+        return f"{head}+{forecaster} {rest}".strip()
+
     for b in branches:
         f = fractions[b]
         n = next((n for n in range(2, T + 1) if _uniform_macs(T, n, f, T) <= budget), None)
         for kind in [k for k in ("uniform", "extrapolated") if k in kinds] if n is not None else []:
             extrapolate = kind == "extrapolated"  # the same full steps, the deep features reused or extrapolated
-            add(Candidate(f"{kind} {_where(b)} N={n}", kind, T,
-                          DeepCacheConfig(interval=n, extrapolate=extrapolate, **placement_kwargs(b)), placement=b,
-                          note="uniform, the deep feature extrapolated from the last two full steps" if extrapolate
-                          else "the smallest interval that fits"))
+            for fc in forecasters if kind == "uniform" else ["reuse"]:
+                add(Candidate(named(f"{kind} {_where(b)} N={n}", fc), kind, T,
+                              DeepCacheConfig(interval=n, extrapolate=extrapolate, **placement_kwargs(b),
+                                              **FORECASTS[fc]), placement=b, forecaster=fc,
+                              note="uniform, the deep feature extrapolated from the last two full steps" if
+                              extrapolate else "the smallest interval that fits"))
         if "nonuniform" in kinds:
             config = _nonuniform_config(T, budget, b, f)
-            if config is not None:
-                add(Candidate(f"nonuniform {_where(b)} N={config.interval}", "nonuniform", T, config, placement=b,
+            for fc in forecasters if config is not None else []:
+                add(Candidate(named(f"nonuniform {_where(b)} N={config.interval}", fc), "nonuniform", T,
+                              dataclasses.replace(config, **FORECASTS[fc]), placement=b, forecaster=fc,
                               note=f"Eq. 7, center {config.center}, power {config.power}"))
     weights = {}
     calibrated = [k for k in ("calibrated", "calibrated-extrapolated") if k in kinds]
     if calibrated or ("adaptive" in kinds and predictor == "final"):
-        costs, wsum = {}, {}
+        costs, wsum, ratios = {}, {}, {}
         reachable = [b for b in branches if cal.full_steps_for_budget(T, fractions[b], 1 / budget) is not None]
         for seed in seeds[:measure_seeds] if reachable else []:
             m = cal.measure(pipe, lambda p, s=seed: run(p, s, T), reachable, predictor)
@@ -522,6 +550,12 @@ def plan_for(pipe, run, num_steps: int, mac_budget: float, measure: str = "psnr"
                 costs[b] = costs.get(b, 0) + cost / measure_seeds
                 if m.weights[b] is not None:
                     wsum[b] = [x + w / measure_seeds for x, w in zip(wsum.get(b, [0.0] * len(cost)), m.weights[b])]
+            if "calibrated" in calibrated and any(fc != "reuse" for fc in forecasters):
+                r = cal.forecast_ratios(pipe, lambda p, s=seed: run(p, s, T), reachable,
+                                        {fc: FORECASTS[fc] for fc in forecasters})
+                for fc, per in r.items():
+                    for b, ratio in per.items():
+                        ratios.setdefault(fc, {})[b] = ratios.get(fc, {}).get(b, 0) + ratio / measure_seeds
         weights = wsum
         for b in reachable if calibrated else []:
             k = cal.full_steps_for_budget(T, fractions[b], 1 / budget)
@@ -532,6 +566,14 @@ def plan_for(pipe, run, num_steps: int, mac_budget: float, measure: str = "psnr"
                 add(Candidate(f"{kind} {_where(b)}", kind, T, config, predicted_error=predicted, placement=b,
                               note=f"{k} full steps by the dynamic programme (predictor {predictor!r}, "
                                    f"{measure_seeds} seed(s))" + (", extrapolated" if config.extrapolate else "")))
+            for fc in [fc for fc in forecasters if fc in ratios] if "calibrated" in calibrated else []:
+                fsteps, fpredicted = cal.best_full_steps_forecast(costs[b], ratios[fc][b], k)
+                config = DeepCacheConfig(schedule="calibrated", **placement_kwargs(b), full_steps=tuple(fsteps),
+                                         num_steps=T, **FORECASTS[fc])
+                add(Candidate(named(f"calibrated {_where(b)}", fc), "calibrated", T, config,
+                              predicted_error=fpredicted, placement=b, forecaster=fc,
+                              note=f"{k} full steps by the dynamic programme placed for {fc} (predictor "
+                                   f"{predictor!r} times the forecast ratio, {measure_seeds} seed(s))"))
     watched = [b for b in branches if not (is_transformer and b[0] == 0)]  # online rules watch a live head block
     if "adaptive" in kinds:
         for b in watched:
@@ -539,14 +581,17 @@ def plan_for(pipe, run, num_steps: int, mac_budget: float, measure: str = "psnr"
     if "first-block" in kinds and is_transformer:  # diffusers' FirstBlockCache rule (F1B0), DBCache-like otherwise
         for b in watched:
             add(_threshold_rule(pipe, run, seeds, refs, T, budget, b, None, memo, schedule="first-block"))
-    if "cached-fewer-steps" in kinds and branches:
-        b = min(branches, key=lambda x: fractions[x])
+    if "cached-fewer-steps" in kinds and fractions:
+        # the cheapest placement asked for; with none left by default (the budget leaves under two full steps at
+        # T), the cheapest of all: caching at fewer steps may still fit where caching at T does not
+        b = min(branches or fractions, key=lambda x: fractions[x])
         for n in FEWER_STEPS_INTERVALS:
             s = next((s for s in range(T - 1, 1, -1) if _uniform_macs(s, n, fractions[b], T) <= budget), None)
-            if s is not None and s > few:
-                add(Candidate(f"{s} steps, uniform {_where(b)} N={n}", "cached-fewer-steps", s,
-                              DeepCacheConfig(interval=n, **placement_kwargs(b)), placement=b,
-                              note="the most steps that fit at this N"))
+            for fc in forecasters if s is not None and s > few else []:
+                add(Candidate(f"{s} steps, uniform{'' if fc == 'reuse' else '+' + fc} {_where(b)} N={n}",
+                              "cached-fewer-steps", s, DeepCacheConfig(interval=n, **placement_kwargs(b),
+                                                                       **FORECASTS[fc]),
+                              placement=b, forecaster=fc, note="the most steps that fit at this N"))
     for c in custom:
         where = c.placement
         if where is None and c.config is not None and is_transformer:

@@ -15,6 +15,9 @@ from .common import (check_branches, check_out_dir, guidance_flag, int_flag, loa
 PLAN_KINDS = ("steps", "uniform", "extrapolated", "nonuniform", "calibrated", "calibrated-extrapolated",
               "adaptive", "first-block", "cached-fewer-steps")
 PLAN_MEASURES = ("psnr", "ssim")
+#: stepcache.planning.FORECASTS (names) and DEFAULT_FORECASTS
+PLAN_FORECASTS = ("reuse", "taylor1", "taylor2", "chebyshev")
+PLAN_DEFAULT_FORECASTS = ("reuse", "taylor2", "chebyshev")
 
 
 def add_parser(sub, common) -> None:
@@ -46,7 +49,10 @@ def add_parser(sub, common) -> None:
                    help="where the caching rules cache: U-Net branches (1 2 ...; default: up to 3 shallowest that "
                         "leave 2 full steps) or a transformer's live blocks (F1B0 F2B1 ...; default: the 3 cheapest)")
     p.add_argument("--candidates", nargs="+", choices=list(PLAN_KINDS), default=None,
-                   help="kinds to measure (default all)")
+                   help="kinds to measure (default all that fit the model: first-block only on transformers)")
+    p.add_argument("--forecasters", nargs="+", choices=list(PLAN_FORECASTS), default=None,
+                   help="forecasters crossed with the uniform, non-uniform and calibrated schedules and with caching "
+                        f"at fewer steps (default: {' '.join(PLAN_DEFAULT_FORECASTS)})")
     p.add_argument("--predictor", choices=["feature", "output", "final"], default="final",
                    help="the calibrated rule's cost model (see stepcache calibrate); 'final' costs one generation per "
                         "step and branch, 'output' far less")
@@ -134,7 +140,8 @@ def prepare(args, prog, argv=None):
     measure_seeds = int_flag("--measure-seeds", args.measure_seeds, 1, seeds, " (a subset of the calibration seeds)")
     guidance = guidance_flag(args.guidance)
     threads_flag("--threads", args.threads)
-    kinds = list(PLAN_KINDS) if args.candidates is None else list(dict.fromkeys(args.candidates))
+    kinds = None if args.candidates is None else list(dict.fromkeys(args.candidates))
+    forecasters = None if args.forecasters is None else list(dict.fromkeys(args.forecasters))
     check_out_dir(args.out)
     pipe, text = load_plan_model(args.model, args.scheduler)
     if text:
@@ -172,8 +179,12 @@ def prepare(args, prog, argv=None):
         if transformer.is_transformer(api.split(pipe)[0]):
             run_pipe(pipe, first, 2)
         fractions = placement_fractions(pipe)
-    caching = [k for k in kinds if k != "steps"]
-    fewer = "steps" in kinds and steps // speedup >= 1
+    if kinds is not None and "first-block" in kinds and not transformer.is_transformer(api.split(pipe)[0]):
+        raise ValueError("--candidates first-block is a transformer rule (a stack of blocks); for a U-Net use "
+                         "adaptive")
+    asked = list(PLAN_KINDS) if kinds is None else kinds
+    caching = [k for k in asked if k != "steps"]
+    fewer = "steps" in asked and steps // speedup >= 1
     considered = branches or sorted(fractions)
     if not fewer and (not caching or all(full_steps_for_budget(steps, fractions[b], speedup) is None
                                          for b in considered)):
@@ -191,7 +202,8 @@ def prepare(args, prog, argv=None):
                + f" --seed {first}" + (f" --guidance {guidance:g}" if guidance is not None else "")
                + f" --predictor {args.predictor} --measure-seeds {measure_seeds}"
                + (f" --branches {' '.join(map(placement_name, branches))}" if branches else "")
-               + (f" --candidates {' '.join(kinds)}" if args.candidates else "")
+               + (f" --candidates {' '.join(kinds)}" if kinds else "")
+               + (f" --forecasters {' '.join(forecasters)}" if forecasters else "")
                + (f" --threads {args.threads}" if args.threads else "") + f" --out {shlex.quote(str(args.out))}")
 
     def run():
@@ -206,7 +218,8 @@ def prepare(args, prog, argv=None):
             torch.set_num_threads(args.threads)
         t0 = time.perf_counter()
         plan = plan_for(pipe, run_pipe, steps, 1 / speedup, measure=args.measure, calibration_seeds=calibration,
-                        candidates=kinds, branches=branches, predictor=args.predictor, measure_seeds=measure_seeds)
+                        candidates=kinds, branches=branches, predictor=args.predictor, measure_seeds=measure_seeds,
+                        forecasters=forecasters)
         evaluation = evaluate(plan, pipe, run_pipe, held) if held else None
         seconds = time.perf_counter() - t0
         best = plan.best

@@ -13,6 +13,8 @@ import numbers
 from dataclasses import dataclass
 from pathlib import Path
 
+from .forecast import COORDINATES, DEFAULT_HORIZON, DEFAULT_ORDER, FORECASTERS, MAX_ANCHORS, MAX_ORDER, Forecast
+
 #: schedules a :class:`DeepCacheConfig` accepts (see :mod:`stepcache.core.schedules`)
 SCHEDULES = ("uniform", "nonuniform", "nonuniform-reference", "adaptive", "calibrated", "first-block")
 #: schedules that decide each step online against ``threshold`` (any other schedule refuses a threshold)
@@ -22,9 +24,12 @@ WEIGHT_SCHEDULES = ("adaptive",)
 NONUNIFORM_SCHEDULES = ("nonuniform", "nonuniform-reference")
 #: the threshold of a threshold schedule when none is given
 DEFAULT_THRESHOLD = 0.05
-#: the profile format written; 3 added ``extrapolate`` and ``first_blocks=0``. Versions read: 2 and 3
-PROFILE_VERSION = 3
-PROFILE_VERSIONS_READ = (2, 3)
+#: the profile format written; 3 added ``extrapolate`` and ``first_blocks=0``, 4 the forecaster fields
+#: (``forecaster``, ``order``, ``anchors``, ``coordinate``, ``horizon``). Versions read: 2 to 4
+PROFILE_VERSION = 4
+PROFILE_VERSIONS_READ = (2, 3, 4)
+#: the fields that say what a cached step puts in place of the deep part (see :mod:`stepcache.core.forecast`)
+FORECAST_FIELDS = ("forecaster", "order", "anchors", "coordinate", "horizon")
 
 
 @dataclass(frozen=True)
@@ -175,7 +180,24 @@ class DeepCacheConfig:
             last full step, as DeepCache does. ``True``: that feature extrapolated to this step along the line
             through the last two full steps, ``f_l + (f_l - f_p) * (t - l) / (l - p)`` for full steps ``p < l <
             t`` (TaylorSeer's first order; the plain reused feature until two full steps are kept). Same MACs;
-            keeps one more copy of the deep features.
+            keeps one more copy of the deep features. A shorthand for ``forecaster="taylor", order=1,
+            coordinate="step", horizon=math.inf`` (:attr:`forecast` resolves it); not combined with those fields.
+        forecaster (str, one of :data:`~stepcache.core.forecast.FORECASTERS`, default ``"reuse"``): what a cached
+            step puts in place of the deep feature (U-Net: the replayed output a live layer reads; transformer:
+            the skipped stack's residual), orthogonal to the schedule and the placement: ``"reuse"`` the last full
+            step's (DeepCache), ``"taylor"`` TaylorSeer's expansion of order ``order`` over the last ``order + 1``
+            full steps, ``"chebyshev"`` a least-squares Chebyshev fit of degree ``order`` over the last ``anchors``
+            full steps (formulas in :mod:`stepcache.core.forecast`). Same MACs; each keeps more copies of the deep
+            feature (``stepcache.summary(...).kept_bytes``).
+        order (int in [1, 4] or None): the Taylor order / Chebyshev degree (None: 1 for taylor, 2 for chebyshev);
+            only for a forecaster other than ``"reuse"``.
+        anchors (int in [order + 1, 8] or None): only for ``"chebyshev"``, the full steps it fits (None: order + 2).
+        coordinate (``"time"`` or ``"step"`` or None): only for a forecaster other than ``"reuse"``, what the
+            distance between steps is measured by: ``"time"`` (default) the timestep the denoiser is called with
+            (the scheduler's own time: DDPM/DDIM timesteps, a flow-matching sigma), ``"step"`` the step index.
+        horizon (float in (0, inf] or None): only for a forecaster other than ``"reuse"``, the cap on how far a
+            forecast reaches past the last full step, in spacings of the last two full steps (None: 1.0;
+            ``math.inf``: no cap, as ``extrapolate=True``). Keeps long gaps bounded.
 
     Raises:
         TypeError: a field of the wrong type (e.g. ``interval=2.5``, ``profile="x"``).
@@ -199,6 +221,11 @@ class DeepCacheConfig:
     last_blocks: int = 0
     controlnet: bool = True
     extrapolate: bool = False
+    forecaster: str = "reuse"
+    order: int | None = None
+    anchors: int | None = None
+    coordinate: str | None = None
+    horizon: float | None = None
 
     def __post_init__(self) -> None:
         def put(name, value):  # a frozen dataclass: store the normalised value (Python numbers, tuples)
@@ -232,6 +259,7 @@ class DeepCacheConfig:
             raise TypeError(f"extrapolate must be True or False, got {self.extrapolate!r} "
                             f"({type(self.extrapolate).__name__})")
         put("extrapolate", bool(self.extrapolate))
+        self._check_forecaster(put)
         if self.profile is not None and not isinstance(self.profile, ProfileKey):
             raise TypeError(f"profile must be a stepcache.ProfileKey or None (DeepCacheConfig.from_profile fills "
                             f"it), got {self.profile!r} ({type(self.profile).__name__})")
@@ -239,6 +267,54 @@ class DeepCacheConfig:
         self._check_weights(put)
         self._check_window()
         self._check_center()
+
+    def _check_forecaster(self, put) -> None:
+        """The forecast fields, their defaults filled in. ``extrapolate=True`` is a shorthand of its own (see
+        :attr:`forecast`), so it refuses the forecaster fields beside it."""
+        given = {k: getattr(self, k) for k in FORECAST_FIELDS[1:] if getattr(self, k) is not None}
+        if self.extrapolate and (self.forecaster != "reuse" or given):
+            raise ValueError("extrapolate=True is a shorthand for forecaster='taylor', order=1, coordinate='step', "
+                             "horizon=inf (first order along the step index); give either extrapolate=True or the "
+                             f"forecaster fields, got forecaster={self.forecaster!r}, {given}")
+        if not isinstance(self.forecaster, str) or self.forecaster not in FORECASTERS:
+            raise ValueError(f"forecaster must be one of {', '.join(map(repr, FORECASTERS))}, got {self.forecaster!r}")
+        if self.forecaster == "reuse":
+            for name, value in given.items():
+                raise ValueError(f"{name} is only used by a forecaster other than 'reuse' (one of "
+                                 f"{', '.join(map(repr, FORECASTERS[1:]))}), got {name}={value!r}")
+            return
+        order = DEFAULT_ORDER[self.forecaster] if self.order is None else self.order
+        put("order", check_int("order", order, 1, MAX_ORDER))
+        if self.forecaster == "chebyshev":
+            anchors = self.order + 2 if self.anchors is None else self.anchors
+            put("anchors", check_int("anchors", anchors, self.order + 1, MAX_ANCHORS))
+        elif self.anchors is not None:
+            raise ValueError(f"anchors is only used by forecaster='chebyshev' (taylor keeps order + 1 full steps), "
+                             f"got anchors={self.anchors!r}")
+        coordinate = "time" if self.coordinate is None else self.coordinate
+        if coordinate not in COORDINATES:
+            raise ValueError(f"coordinate must be one of {', '.join(map(repr, COORDINATES))}, got {coordinate!r}")
+        put("coordinate", coordinate)
+        horizon = DEFAULT_HORIZON if self.horizon is None else self.horizon
+        if isinstance(horizon, (bool, _np_bool())) or not isinstance(horizon, numbers.Real):
+            raise TypeError(f"horizon must be a number in (0, inf], got {horizon!r} ({type(horizon).__name__})")
+        horizon = float(horizon)
+        if not horizon > 0:  # also refuses nan
+            raise ValueError(f"horizon must be a number in (0, inf], got {horizon}")
+        put("horizon", horizon)
+
+    @property
+    def forecast(self) -> Forecast:
+        """What cached steps put in place of the deep part, resolved: ``extrapolate=True`` is Taylor of order 1 along
+        the step index, uncapped."""
+        if self.extrapolate:
+            return Forecast("taylor", 1, None, "step", math.inf)
+        return Forecast(self.forecaster, self.order, self.anchors, self.coordinate, self.horizon)
+
+    @property
+    def forecasts(self) -> bool:
+        """Whether cached steps forecast the deep feature from several full steps (anything but plain reuse)."""
+        return self.extrapolate or self.forecaster != "reuse"
 
     def _check_threshold(self, put) -> None:
         uses = " or ".join(f"schedule={s!r}" for s in THRESHOLD_SCHEDULES)
@@ -338,7 +414,7 @@ class DeepCacheConfig:
                           interval: int | None = None) -> "DeepCacheConfig":
         """:meth:`from_profile` on a profile's fields (a dict, as the JSON holds them)."""
         key = ProfileKey(data["model_hash"], data["scheduler"], int(data["num_steps"]))
-        where = dict(profile_placement(data), extrapolate=bool(data.get("extrapolate", False)))
+        where = dict(profile_placement(data), **profile_forecast(data))
         if threshold is None:
             return cls(schedule="calibrated", **where, full_steps=tuple(data["full_steps"]),
                        num_steps=key.num_steps, profile=key)
@@ -409,3 +485,21 @@ def profile_placement(data: dict) -> dict:
     if data.get("first_blocks") is not None:
         return {"first_blocks": int(data["first_blocks"]), "last_blocks": int(data.get("last_blocks") or 0)}
     return {"branch": int(data["branch"])}
+
+
+def forecast_fields(config: DeepCacheConfig) -> dict:
+    """A config's forecast fields, as a profile stores them (with ``extrapolate``, which version 3 reads)."""
+    out = {k: getattr(config, k) for k in FORECAST_FIELDS}
+    if out["horizon"] == math.inf:
+        out["horizon"] = "inf"  # JSON has no infinity
+    return dict(out, extrapolate=config.extrapolate)
+
+
+def profile_forecast(data: dict) -> dict:
+    """The forecast keywords of a profile's JSON (version 3: ``extrapolate`` alone)."""
+    if data.get("forecaster") in (None, "reuse"):
+        return {"extrapolate": bool(data.get("extrapolate", False))}
+    out = {k: data.get(k) for k in FORECAST_FIELDS}
+    if out["horizon"] == "inf":
+        out["horizon"] = math.inf
+    return out

@@ -143,34 +143,46 @@ class Stream:
     run: int = 0  # cached steps since the last full step
     spent: float = 0.0  # adaptive: predicted error of the cached steps since the last full step
     signal: torch.Tensor | None = None  # adaptive: the watched feature at the last full step
-    # extrapolate: the cache of the full step before the last one, the steps of those two full steps, and on a
-    # cached step t the factor (t - last) / (last - previous) (a 0-d tensor: no value is traced into a graph)
-    previous: dict[str, Any] = field(default_factory=dict)
-    full_at: tuple[int, ...] = ()
-    factor: torch.Tensor | None = None
+    # a forecaster (see stepcache.core.forecast): the forecast entries of the full steps before the last one, most
+    # recent first; the coordinates of the kept full steps, oldest first (the last one: ``cache``'s); and on a
+    # cached step the coefficients c_j of F_last + sum_j c_j (F_last - F_older_j) (0-d tensors: no value is traced
+    # into a graph)
+    previous: list[dict[str, Any]] = field(default_factory=list)
+    full_at: tuple[float, ...] = ()
+    coefficients: tuple[torch.Tensor, ...] | None = None
 
     def drop(self) -> None:
         """Forget the cache (the generation has no further step for this stream)."""
-        self.cache, self.shape, self.signal, self.previous, self.full_at, self.factor = {}, None, None, {}, (), None
+        self.cache, self.shape, self.signal, self.previous, self.full_at = {}, None, None, [], ()
+        self.coefficients = None
 
     def reused(self, key: str):
-        """What a cached step puts in place of the deep part ``key``: the kept feature, or with ``extrapolate``
-        its extrapolation along the last two full steps."""
+        """What a cached step puts in place of the deep part ``key``: the kept feature, or with a forecaster its
+        forecast from the kept full steps."""
         last = self.cache[key]
-        if self.factor is None or key not in self.previous:
+        if self.coefficients is None or not self.previous or key not in self.previous[0]:
             return last
-        return extrapolate(last, self.previous[key], self.factor)
+        return forecast(last, [p[key] for p in self.previous], self.coefficients)
 
 
 def extrapolate(last, previous, factor: torch.Tensor):
     """``last + (last - previous) * factor`` on every tensor of a module's output (tensors, tuples, lists, None)."""
+    return forecast(last, [previous], (factor,))
+
+
+def forecast(last, older: list, coefficients):
+    """``last + sum_j (last - older[j]) * coefficients[j]`` on every tensor of a module's output (tensors, tuples,
+    lists, None); with one older feature exactly ``last + (last - older) * c``."""
     if isinstance(last, torch.Tensor):
-        return last + (last - previous) * factor
+        out = last + (last - older[0]) * coefficients[0]
+        for o, c in zip(older[1:], coefficients[1:]):
+            out = out + (last - o) * c
+        return out
     if isinstance(last, (tuple, list)):
-        return type(last)(extrapolate(a, b, factor) for a, b in zip(last, previous))
+        return type(last)(forecast(a, [o[i] for o in older], coefficients) for i, a in enumerate(last))
     if last is None:
         return None
-    raise TypeError(f"extrapolate: cannot extrapolate a module output of type {type(last).__name__}")
+    raise TypeError(f"forecast: cannot forecast a module output of type {type(last).__name__}")
 
 
 @dataclass(frozen=True)

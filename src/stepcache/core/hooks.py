@@ -23,6 +23,7 @@ from typing import Any
 import torch
 from diffusers.hooks import HookRegistry, ModelHook
 
+from . import forecast
 from .config import DeepCacheConfig
 from .generation import Position, Stream, Tracker, find_caller
 from .identity import scheduler_id
@@ -70,6 +71,7 @@ class Controller:
         self.device = None  # the sample's device
         self.probing = False
         self.head_input = None  # first-block over several head blocks: the head's input image stream
+        self.coordinate = 0.0  # a forecaster: the call's step index or timestep (see DeepCacheConfig.coordinate)
         # the generation of the last call in any thread, for summary(): logs and input shapes, no tensors
         self.last_logs: list[list[str]] = []
         self._last_spec = None
@@ -135,8 +137,10 @@ class Controller:
         stream, step = pos.stream, pos.step
         online = cfg.decides_online
         more = n is None or step + 1 < n  # a later step may reuse what this one keeps
-        self.device = sample.device  # where the extrapolation factor goes (beside the features, for CUDA graphs)
-        keep = online or cfg.extrapolate  # keep every full step's features (the next may be cached, or extrapolate)
+        self.device = sample.device  # where the forecast coefficients go (beside the features, for CUDA graphs)
+        if cfg.forecasts:
+            self.coordinate = self._coordinate(step, timestep)
+        keep = online or cfg.forecasts  # keep every full step's features (the next may be cached, or forecast)
         if stream.shape != tuple(sample.shape):  # no cache yet, or the batch changed: this step must be full
             self._full(stream, tuple(sample.shape), record=more and (keep or not is_full(step + 1, cfg, n)))
         elif online:
@@ -195,26 +199,39 @@ class Controller:
         stream.cache, stream.shape, stream.run, stream.spent = {}, (shape if record else None), 0, 0.0
         stream.log.append("F")
 
+    def _coordinate(self, step: int, timestep) -> float:
+        """Where this call sits for a forecaster: the step index, or the timestep the denoiser is called with."""
+        if self.config.forecast.coordinate == "step":
+            return float(step)
+        if timestep is None:
+            raise ValueError("coordinate='time' forecasts along the timestep the denoiser is called with, and this "
+                             "call passes none; use DeepCacheConfig(coordinate='step')")
+        t = timestep.reshape(-1)[0] if isinstance(timestep, torch.Tensor) else timestep
+        return float(t)
+
     def _keep_previous(self, stream: Stream, valid: bool) -> None:
-        """extrapolate, on a full step that records: the last full step's features that reach a live layer become
-        the previous ones (``valid``: they were made for this step's sample shape)."""
-        if not self.config.extrapolate:
+        """A forecaster, on a full step that records: the last full step's features that reach a live layer join
+        the older ones, up to the number of full steps the forecaster keeps (``valid``: they were made for this
+        step's sample shape)."""
+        if not self.config.forecasts:
             return
-        step = self.position.step
+        keep = self.config.forecast.kept
         kept = {k: stream.cache[k] for k in self.extrapolated if k in stream.cache} if valid else {}
         if kept and stream.full_at:
-            stream.previous, stream.full_at = kept, (stream.full_at[-1], step)
-        else:  # nothing to extrapolate from yet: this step is the first of a new line
-            stream.previous, stream.full_at = {}, (step,)
+            stream.previous = [kept] + stream.previous[:keep - 2]
+            stream.full_at = stream.full_at[-(keep - 1):] + (self.coordinate,)
+        else:  # nothing to forecast from yet: this step is the first of a new line
+            stream.previous, stream.full_at = [], (self.coordinate,)
 
     def _cached(self, stream: Stream) -> None:
         self.cached_step, self.recording = True, False
         stream.run += 1
         stream.log.append("C")
-        stream.factor = None
-        if self.config.extrapolate and len(stream.full_at) == 2:
-            previous, last = stream.full_at
-            stream.factor = torch.tensor((self.position.step - last) / (last - previous), device=self.device)
+        stream.coefficients = None
+        if self.config.forecasts and len(stream.full_at) >= 2:
+            f = self.config.forecast
+            c = forecast.coefficients(f.forecaster, f.order, stream.full_at, self.coordinate, f.horizon)
+            stream.coefficients = tuple(torch.tensor(x, device=self.device) for x in c)
 
     def decide(self, stream: Stream, cached: bool) -> None:
         """Settle a pending (adaptive) step."""
