@@ -27,6 +27,7 @@ json. Each case runs in a child process (a hung or crashing case cannot stop the
 from __future__ import annotations
 
 import argparse
+import fcntl
 import inspect
 import json
 import math
@@ -431,10 +432,12 @@ def write_doc(data: dict, path: Path = DOC) -> None:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", action="append", help="a case or pipeline class name (repeatable)")
-    ap.add_argument("--json", type=Path, help="write the results here (e.g. " + str(JSON_OUT.relative_to(ROOT)) + ")")
+    ap.add_argument("--shard", default="0/1", help="K/N: run every N-th case from the K-th (parallel runs)")
+    ap.add_argument("--json", type=Path, help="write the results here (e.g. " + str(JSON_OUT.relative_to(ROOT)) + "), "
+                    "after every case; results already there for other cases are kept")
     ap.add_argument("--doc", type=Path, help="regenerate this doc's pipeline section from the results")
     ap.add_argument("--doc-only", action="store_true", help="only rewrite --doc from the --json file")
-    ap.add_argument("--timeout", type=float, default=300)
+    ap.add_argument("--timeout", type=float, default=300, help="seconds per case")
     args = ap.parse_args(argv)
     if args.doc_only:
         write_doc(json.loads((args.json or JSON_OUT).read_text()), args.doc or DOC)
@@ -444,22 +447,38 @@ def main(argv=None) -> int:
 
     import stepcache  # noqa: F401 -- imported once, before the children fork
 
-    results = []
-    for spec in load_specs(args.only):
-        r = run_isolated(spec, args.timeout)
-        results.append(r)
-        print(f"{r['name']:55s} {r['verdict']:9s} {r['seconds']:6.1f}s {r.get('why', '')[:110]}", flush=True)
-    c = counts(results)
-    print(" ".join(f"{k}={v}" for k, v in c.items()))
+    k, n = map(int, args.shard.split("/"))
+    specs = load_specs(args.only)[k::n]
+    order = [s["name"] for s in load_specs()]
     cmd = "OMP_NUM_THREADS=1 PYTHONPATH=src .venv/bin/python benchmarks/pipeline_coverage.py " + " ".join(
-        a if a.startswith("-") else str(a) for a in (argv if argv is not None else sys.argv[1:]))
-    data = {"meta": {"command": cmd.strip(), "torch": torch.__version__, "diffusers": diffusers.__version__,
-                     "transformers": transformers.__version__, "counts": c}, "results": results}
+        argv if argv is not None else sys.argv[1:])
+    for spec in specs:
+        r = run_isolated(spec, args.timeout)
+        r["command"] = cmd.strip()
+        print(f"{r['name']:55s} {r['verdict']:9s} {r['seconds']:6.1f}s {r.get('why', '')[:110]}", flush=True)
+        if args.json:  # re-read under a lock: parallel shards write the same file
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            lock = open(args.json.with_suffix(".lock"), "w")
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            old = json.loads(args.json.read_text())["results"] if args.json.exists() else []
+            merged = {x["name"]: x for x in old if x["name"] in order}
+            merged[r["name"]] = r
+            results = sorted(merged.values(), key=lambda x: order.index(x["name"]))
+            data = {"meta": {"command": "OMP_NUM_THREADS=1 PYTHONPATH=src .venv/bin/python "
+                             "benchmarks/pipeline_coverage.py --json " + str(JSON_OUT.relative_to(ROOT)) +
+                             " --doc docs/coverage.md (each result records the command that made it)",
+                             "torch": torch.__version__, "diffusers": diffusers.__version__,
+                             "transformers": transformers.__version__, "counts": counts(results)},
+                    "results": results}
+            tmp = args.json.with_suffix(f".{k}.tmp")
+            tmp.write_text(json.dumps(data, indent=1) + "\n")
+            tmp.replace(args.json)
+            lock.close()
     if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(data, indent=1) + "\n")
-    if args.doc:
-        write_doc(data, args.doc)
+        data = json.loads(args.json.read_text())
+        print(" ".join(f"{key}={v}" for key, v in data["meta"]["counts"].items()))
+        if args.doc:
+            write_doc(data, args.doc)
     return 0
 
 
