@@ -11,10 +11,10 @@ derivation covers the 2D, SVD, AnimateDiff motion, 3D (UNet3DConditionModel, I2V
 latent upscaler's K-blocks hand on skips their up blocks drop (a K up block concatenates only the deepest it is
 given): only the skips read are branches. Kandinsky 3 keeps one skip per down block (its whole output).
 
-Branch ``b`` (paper numbering, 1 = the skip from ``conv_in``) is skip ``s = b - 1`` (where every skip is read). A cached step at branch ``b``
-runs the layers that produce skips ``0..s`` and the up layers that consume them; everything deeper (the rest of the
-down path, the mid block, the deeper up layers) is replayed from the last full step. The feature the first
-recomputed up layer receives is the paper's cached deep feature.
+Branch ``b`` (paper numbering, 1 = the skip from ``conv_in``) is skip ``s = b - 1`` (where every skip is read). A
+cached step at branch ``b`` runs the layers that produce skips ``0..s`` and the up layers that consume them;
+everything deeper (the rest of the down path, the mid block, the deeper up layers) is replayed from the last full
+step. The feature the first recomputed up layer receives is the paper's cached deep feature.
 """
 
 from __future__ import annotations
