@@ -208,8 +208,16 @@ def build(spec: dict):
     cls = getattr(diffusers, spec["pipeline"], None)
     if cls is None:
         raise NotBuilt(f"diffusers {diffusers.__version__} has no {spec['pipeline']}")
-    components = {name: _component(name, c) for name, c in spec["components"].items()}
+    components, left_out = {}, []
+    for name, c in spec["components"].items():
+        try:
+            components[name] = _component(name, c)
+        except NotBuilt:  # an optional component (a watermarker, a safety checker) may be left out
+            if name not in getattr(cls, "_optional_components", ()):
+                raise
+            components[name], _ = None, left_out.append(name)
     pipe = cls(**components)
+    pipe._coverage_left_out = left_out
     if hasattr(pipe, "set_progress_bar_config"):
         pipe.set_progress_bar_config(disable=True)
     inputs = dict(spec["inputs"])
@@ -271,6 +279,8 @@ def check(spec: dict) -> dict:
         pipe, call = build(spec)
     except Exception as e:  # noqa: BLE001 -- anything that stops the offline build is reported as such
         return dict(r, verdict="not built", why=_one_line(e))
+    if pipe._coverage_left_out:
+        r["left_out"] = pipe._coverage_left_out  # optional components that cannot be rebuilt offline
     slot, model = denoiser_of(pipe)
     r["denoiser"] = type(model).__name__ if model is not None else None
     r["slot"] = slot
