@@ -488,7 +488,7 @@ def main(argv=None) -> int:
         print(f"{r['name']:55s} {r['verdict']:9s} {r['seconds']:6.1f}s {r.get('why', '')[:110]}", flush=True)
         if args.json:  # re-read under a lock: parallel shards write the same file
             args.json.parent.mkdir(parents=True, exist_ok=True)
-            lock = open(args.json.with_suffix(".lock"), "w")
+            lock = open(Path(tempfile.gettempdir()) / (args.json.name + ".lock"), "w")  # not beside the results
             fcntl.flock(lock, fcntl.LOCK_EX)
             old = json.loads(args.json.read_text())["results"] if args.json.exists() else []
             merged = {x["name"]: x for x in old if x["name"] in order}
