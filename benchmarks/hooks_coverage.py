@@ -484,8 +484,8 @@ def write_doc(data, path=DOC):
     methods = list(dict.fromkeys(r["method"] for r in results))
     head = {"stepcache N3": "stepcache N=3", "stepcache first-block": "stepcache first-block",
             "FirstBlockCache": "FBC", "PAB": "PAB", "cache-dit DBCache": "cache-dit"}
-    lines = ["# Coverage: stepcache vs diffusers' cache hooks vs cache-dit", "",
-             f"Made by `{meta['command']}` (then `--doc-only` rewrites this file from "
+    lines = ["<!-- hooks:begin -->", "## stepcache vs diffusers' cache hooks vs cache-dit", "",
+             f"Made by `{meta['command']}` (then `--doc-only` rewrites this section from "
              "`benchmarks/results/coverage/diffusers_hooks.json`); per-cell details (hooks, work, max diffs, "
              "errors): `benchmarks/results/coverage/diffusers_hooks.md`.", "",
              f"torch {meta['versions']['torch']}, diffusers {meta['versions']['diffusers']}; {meta['cache_dit']}. "
@@ -519,9 +519,11 @@ def write_doc(data, path=DOC):
               "State after an abort: stepcache, like the stateful diffusers hooks, still holds the aborted call's "
               "cache until the next call (stepcache drops it when the next call starts a new generation, or on "
               "`stepcache.reset(pipe)`); the verdict counts what the next call computes (cache-dit's state was not "
-              "inspected)."]
+              "inspected).", "<!-- hooks:end -->"]
+    from pipeline_coverage import replace_section  # docs/coverage.md also holds the generated pipeline table
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n")
+    replace_section(path, "\n".join(lines), lines[0], lines[-1])
     print("\n".join(lines))
 
 

@@ -5,10 +5,16 @@ A diffusers U-Net keeps a list of skip features: the output of ``conv_in``, then
 of each resnet (after its attention, if any) and of its downsampler. Up blocks consume them from the deepest end:
 up block ``j`` with ``n`` resnets takes the last ``n`` remaining skips, its resnet 0 the deepest of them.
 
-Branch ``b`` (paper numbering, 1 = the skip from ``conv_in``) is skip ``s = b - 1``. A cached step at branch ``b``
-runs the layers that produce skips ``0..s`` and the up layers that consume them; everything deeper (the rest of the
-down path, the mid block, the deeper up layers) is replayed from the last full step. The feature the first
-recomputed up layer receives is the paper's cached deep feature.
+A block's units come from its per-resnet module lists (``resnets`` and, where present, ``temp_convs``,
+``attentions``, ``temp_attentions``, ``motion_modules``; AudioLDM2 keeps several attentions per resnet), so the same
+derivation covers the 2D, SVD, AnimateDiff motion, 3D (UNet3DConditionModel, I2VGen-XL) and AudioLDM2 U-Nets. The
+latent upscaler's K-blocks hand on skips their up blocks drop (a K up block concatenates only the deepest it is
+given): only the skips read are branches. Kandinsky 3 keeps one skip per down block (its whole output).
+
+Branch ``b`` (paper numbering, 1 = the skip from ``conv_in``) is skip ``s = b - 1`` (where every skip is read). A
+cached step at branch ``b`` runs the layers that produce skips ``0..s`` and the up layers that consume them;
+everything deeper (the rest of the down path, the mid block, the deeper up layers) is replayed from the last full
+step. The feature the first recomputed up layer receives is the paper's cached deep feature.
 """
 
 from __future__ import annotations
@@ -16,16 +22,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
-from diffusers import UNet2DConditionModel, UNet2DModel, UNetSpatioTemporalConditionModel
+from diffusers import (AudioLDM2UNet2DConditionModel, I2VGenXLUNet, Kandinsky3UNet, UNet2DConditionModel, UNet2DModel,
+                       UNet3DConditionModel, UNetMotionModel, UNetSpatioTemporalConditionModel)
 from torch import nn
 
 from . import UnsupportedModelError
 
-#: down/up block classes whose forward follows the skip bookkeeping above
+#: down/up block classes whose forward follows the skip bookkeeping above (read in diffusers 0.42.1): 2D, SVD,
+#: AnimateDiff's motion blocks, the 3D blocks of UNet3DConditionModel / I2VGen-XL, AudioLDM2's cross-attention
+#: blocks (same names as the 2D ones, several attentions per resnet) and the latent upscaler's K-blocks
 SUPPORTED_DOWN = ("DownBlock2D", "AttnDownBlock2D", "CrossAttnDownBlock2D", "ResnetDownsampleBlock2D",
-                  "SimpleCrossAttnDownBlock2D", "DownBlockSpatioTemporal", "CrossAttnDownBlockSpatioTemporal")
+                  "SimpleCrossAttnDownBlock2D", "DownBlockSpatioTemporal", "CrossAttnDownBlockSpatioTemporal",
+                  "DownBlockMotion", "CrossAttnDownBlockMotion", "DownBlock3D", "CrossAttnDownBlock3D",
+                  "KDownBlock2D", "KCrossAttnDownBlock2D")
 SUPPORTED_UP = ("UpBlock2D", "AttnUpBlock2D", "CrossAttnUpBlock2D", "ResnetUpsampleBlock2D",
-                "SimpleCrossAttnUpBlock2D", "UpBlockSpatioTemporal", "CrossAttnUpBlockSpatioTemporal")
+                "SimpleCrossAttnUpBlock2D", "UpBlockSpatioTemporal", "CrossAttnUpBlockSpatioTemporal",
+                "UpBlockMotion", "CrossAttnUpBlockMotion", "UpBlock3D", "CrossAttnUpBlock3D",
+                "KUpBlock2D", "KCrossAttnUpBlock2D")
+#: the per-resnet module lists of a block, in the order its forward runs them for one resnet; a list may hold
+#: several modules per resnet (AudioLDM2: one attention per cross-attention dimension), consecutive
+UNIT_LISTS = ("resnets", "temp_convs", "attentions", "temp_attentions", "motion_modules")
+#: down blocks whose downsampler output is no skip feature (it only feeds the next block)
+NO_SKIP_DOWNSAMPLER = ("KDownBlock2D", "KCrossAttnDownBlock2D")
+#: up blocks that concatenate only the deepest of the skip features they are handed, once, before their first
+#: resnet (the others are dropped): only that one is a branch
+ONE_SKIP_UP = ("KUpBlock2D", "KCrossAttnUpBlock2D")
 
 
 @dataclass(frozen=True)
@@ -42,9 +63,10 @@ class Layout:
 
     down: tuple[tuple[Unit, ...], ...]
     up: tuple[tuple[Unit, ...], ...]
-    producers: tuple[str, ...]  # skip index -> module whose output it is
-    consumers: tuple[str, ...]  # skip index -> up resnet that consumes it
+    producers: tuple[str, ...]  # branch - 1 -> module whose output is its skip feature
+    consumers: tuple[str, ...]  # branch - 1 -> up layer that consumes it
     has_mid: bool
+    skips: tuple[int, ...] = ()  # branch - 1 -> skip index, where some skips are no branch (K-blocks); else equal
 
     @property
     def num_branches(self) -> int:
@@ -52,7 +74,7 @@ class Layout:
 
     def replayed(self, branch: int) -> tuple[str, ...]:
         """The modules a cached step at ``branch`` replays instead of running (disjoint, in forward order)."""
-        s = branch - 1
+        s = self.skips[branch - 1] if self.skips else branch - 1
         mid = ["mid_block"] if self.has_mid else []
         return tuple(_deeper("down_blocks", self.down, s) + mid + _deeper("up_blocks", self.up, s))
 
@@ -76,22 +98,25 @@ def controlnet_replayed(controlnet: nn.Module, branch: int) -> tuple[str, ...]:
 
 
 def _block_units(prefix: str, block: nn.Module, supported: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """Per resnet of ``block``: its module and the modules of the other per-resnet lists that follow it."""
     name = type(block).__name__
     if name not in supported:
         raise UnsupportedModelError(f"{prefix} is a {name}; stepcache supports these blocks: {', '.join(supported)}")
-    resnets = block.resnets
-    attentions = getattr(block, "attentions", None)
-    if attentions is not None and len(attentions) != len(resnets):
-        raise UnsupportedModelError(f"{prefix} ({name}) has {len(attentions)} attentions for {len(resnets)} resnets")
-    units = []
-    for k in range(len(resnets)):
-        mods = (f"{prefix}.resnets.{k}",) + ((f"{prefix}.attentions.{k}",) if attentions is not None else ())
-        units.append(mods)
-    return units
+    n = len(block.resnets)
+    lists = []
+    for attr in UNIT_LISTS:
+        mods = getattr(block, attr, None)
+        if mods is None:
+            continue
+        if n == 0 or len(mods) % n:
+            raise UnsupportedModelError(f"{prefix} ({name}) has {len(mods)} {attr} for {n} resnets")
+        lists.append((attr, len(mods) // n))
+    return [tuple(f"{prefix}.{attr}.{k * m + i}" for attr, m in lists for i in range(m)) for k in range(n)]
 
 
 def _down_units(unet: nn.Module) -> tuple[tuple[tuple[Unit, ...], ...], list[str]]:
-    producers: list[str] = ["conv_in"]
+    # the first skip is the input of the down path: conv_in's output, or (3D U-Nets) transformer_in's after it
+    producers: list[str] = ["transformer_in" if getattr(unet, "transformer_in", None) is not None else "conv_in"]
     down = []
     for i, block in enumerate(unet.down_blocks):
         units = []
@@ -102,7 +127,9 @@ def _down_units(unet: nn.Module) -> tuple[tuple[tuple[Unit, ...], ...], list[str
         if samplers:
             mods = tuple(f"down_blocks.{i}.downsamplers.{j}" for j in range(len(samplers)))
             units.append(Unit(len(producers), mods))
-            producers.append(mods[-1])
+            if type(block).__name__ not in NO_SKIP_DOWNSAMPLER:
+                producers.append(mods[-1])
+            # else: it feeds only the next skip (index len(producers)) and what lies deeper: it shares that skip
         down.append(tuple(units))
     return tuple(down), producers
 
@@ -121,9 +148,14 @@ def _deeper(prefix: str, blocks, s: int) -> list[str]:
 
 def layout(unet: nn.Module) -> Layout:
     """Derive the branches of ``unet`` from its down/up blocks (any ``layers_per_block``, any number of blocks)."""
+    if isinstance(unet, Kandinsky3UNet):
+        return _level_layout(unet)
     down, producers = _down_units(unet)
     remaining = list(range(len(producers)))
     consumers: dict[int, str] = {}
+    # K-blocks: skips no up layer reads (a K-cross-attention down block without downsampler hands on None)
+    unused = {u.skip for block, units in zip(unet.down_blocks, down) for u in units
+              if type(block).__name__ == "KCrossAttnDownBlock2D" and not getattr(block, "downsamplers", None)}
     up = []
     for j, block in enumerate(unet.up_blocks):
         unit_mods = _block_units(f"up_blocks.{j}", block, SUPPORTED_UP)
@@ -135,15 +167,36 @@ def layout(unet: nn.Module) -> Layout:
             skip = taken[-(k + 1)]
             units.append(Unit(skip, mods))
             consumers[skip] = mods[0]
+            if k and type(block).__name__ in ONE_SKIP_UP:
+                unused.add(skip)
         up.append(tuple(units))
-    if remaining:
+    one_skip = any(type(b).__name__ in ONE_SKIP_UP for b in unet.up_blocks)
+    if remaining and not one_skip:
         raise UnsupportedModelError(f"the up path leaves skip features {remaining} unused; not a DeepCache U-Net")
-    return Layout(tuple(down), tuple(up), tuple(producers), tuple(consumers[s] for s in range(len(producers))),
-                  getattr(unet, "mid_block", None) is not None)
+    skips = tuple(s for s in range(len(producers)) if s in consumers and s not in unused)
+    return Layout(tuple(down), tuple(up), tuple(producers[s] for s in skips), tuple(consumers[s] for s in skips),
+                  getattr(unet, "mid_block", None) is not None, skips if one_skip else ())
+
+
+def _level_layout(unet: nn.Module) -> Layout:
+    """Kandinsky 3: one skip per down block but the deepest (its whole output), concatenated before up block
+    ``L - 1 - s``; no mid block, no skip from ``conv_in``. The deepest down block and the first up block work only
+    on the deepest level (skip index ``L - 1``, beyond every branch)."""
+    n = len(unet.down_blocks)
+    if len(unet.up_blocks) != n or n < 2:
+        raise UnsupportedModelError(f"{type(unet).__name__} with {n} down and {len(unet.up_blocks)} up blocks has no "
+                                    "cacheable branch")
+    down = tuple((Unit(i, (f"down_blocks.{i}",)),) for i in range(n))
+    up = tuple((Unit(n - 1 - j, (f"up_blocks.{j}",)),) for j in range(n))
+    return Layout(down, up, tuple(f"down_blocks.{i}" for i in range(n - 1)),
+                  tuple(f"up_blocks.{n - 1 - s}" for s in range(n - 1)), False)
 
 
 SUPPORTED_MODELS = {"UNet2DConditionModel": UNet2DConditionModel, "UNet2DModel": UNet2DModel,
-                    "UNetSpatioTemporalConditionModel": UNetSpatioTemporalConditionModel}
+                    "UNetSpatioTemporalConditionModel": UNetSpatioTemporalConditionModel,
+                    "UNetMotionModel": UNetMotionModel, "UNet3DConditionModel": UNet3DConditionModel,
+                    "I2VGenXLUNet": I2VGenXLUNet, "Kandinsky3UNet": Kandinsky3UNet,
+                    "AudioLDM2UNet2DConditionModel": AudioLDM2UNet2DConditionModel}
 
 
 def check_supported(unet) -> nn.Module:
@@ -159,15 +212,27 @@ def sample_inputs(unet: nn.Module, batch: int = 1, last: tuple[tuple, dict] | No
     conditioning stepcache cannot make up (an IP-Adapter's image embeddings), ``last`` (inputs shaped like those of
     the last generation) is used; without it the error says to run the pipeline once."""
     cfg = unet.config
+    made_up = None
     if cfg.get("encoder_hid_dim_type") == "ip_image_proj":
+        made_up = "IP-Adapter image embeddings"
+    elif isinstance(unet, (I2VGenXLUNet, Kandinsky3UNet, AudioLDM2UNet2DConditionModel)):
+        made_up = "conditioning of its own pipeline"
+    if made_up is not None:
         if last is None:
-            raise UnsupportedModelError("this U-Net takes IP-Adapter image embeddings; run the pipeline once with "
+            raise UnsupportedModelError(f"this {type(unet).__name__} takes {made_up}; run the pipeline once with "
                                         "DeepCache enabled, then stepcache.branches(...) measures on those inputs")
         return last
     p = next(unet.parameters())
-    size = cfg.sample_size if isinstance(cfg.sample_size, (tuple, list)) else (cfg.sample_size, cfg.sample_size)
+    size = cfg.get("sample_size") or 2 ** len(cfg.block_out_channels)  # AnimateDiff's U-Net has no sample size
+    size = tuple(size) if isinstance(size, (tuple, list)) else (size, size)
     t = torch.tensor(500, device=p.device)
     kwargs: dict = {}
+    if isinstance(unet, (UNetMotionModel, UNet3DConditionModel)):  # (batch, channels, frames, height, width)
+        sample = torch.zeros(batch, cfg.in_channels, 2, *size, device=p.device, dtype=p.dtype)
+        per_frame = 2 if isinstance(unet, UNetMotionModel) else 1  # AnimateDiff's pipelines repeat it per frame
+        kwargs["encoder_hidden_states"] = torch.zeros(batch * per_frame, 77, cfg.cross_attention_dim,
+                                                      device=p.device, dtype=p.dtype)
+        return (sample, t), kwargs
     if isinstance(unet, UNetSpatioTemporalConditionModel):  # (batch, frames, channels, height, width)
         sample = torch.zeros(batch, cfg.num_frames, cfg.in_channels, *size, device=p.device, dtype=p.dtype)
         dim = cfg.cross_attention_dim
