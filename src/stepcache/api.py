@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import torch
 
 from .core import hooks
-from .families import transformer
+from .families import UnsupportedModelError, transformer
 from .families.unet import check_supported, sample_inputs
 from .core.config import DeepCacheConfig
 from .core.generation import Stream
@@ -55,6 +55,8 @@ def enable(pipe_or_unet, config: DeepCacheConfig | None = None) -> None:
     config = DeepCacheConfig() if config is None else config
     if not isinstance(config, DeepCacheConfig):
         raise TypeError(f"config must be a stepcache.DeepCacheConfig, got {type(config).__name__}")
+    if not isinstance(pipe_or_unet, torch.nn.Module) and hooks.refusal(pipe_or_unet) is not None:
+        raise UnsupportedModelError(hooks.refusal(pipe_or_unet))
     models = _denoisers(pipe_or_unet)
     for model in models:
         if getattr(model, _ATTR, None) is not None:

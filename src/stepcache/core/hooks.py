@@ -35,11 +35,22 @@ _OURS = (ATTR, "__reduce_ex__")  # instance attributes stepcache puts on hooked 
 
 
 #: pipelines that read the skipped deep part's internals at every step: pipeline class -> {frame flag: why}
+#: (flag ``None``: refused whatever the call)
+_LEDITS = {None: "reads the U-Net's cross-attention maps at every step (its edit masks) and inverts the image with "
+                 "the U-Net, neither of which a cached step computes; run it without DeepCache"}
 INCOMPATIBLE = {
     "StableDiffusionSAGPipeline": {
         "do_self_attention_guidance": "reads the mid block's self-attention map at every step, which a cached step "
                                       "does not compute; run it with sag_scale=0, or without DeepCache"},
+    "LEditsPPPipelineStableDiffusion": _LEDITS,
+    "LEditsPPPipelineStableDiffusionXL": _LEDITS,
 }
+
+
+def refusal(pipe) -> str | None:
+    """Why a pipeline is refused whatever its call (LEDITS++), else ``None``."""
+    why = INCOMPATIBLE.get(type(pipe).__name__, {}).get(None)
+    return None if why is None else f"{type(pipe).__name__} {why}"
 
 
 class Controller:
@@ -161,7 +172,7 @@ class Controller:
                                    "stepcache.disable(...) and stepcache.enable(...) again")
         if caller is not None:
             for flag, why in INCOMPATIBLE.get(type(caller.pipe).__name__, {}).items():
-                if caller.locals.get(flag):
+                if flag is None or caller.locals.get(flag):
                     raise RuntimeError(f"{type(caller.pipe).__name__} {why}")
         cfg = self.config
         if cfg.profile is not None:

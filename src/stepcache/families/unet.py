@@ -154,17 +154,34 @@ def check_supported(unet) -> nn.Module:
     return unet
 
 
-def sample_inputs(unet: nn.Module, batch: int = 1, last: tuple[tuple, dict] | None = None) -> tuple[tuple, dict]:
-    """A valid ``(args, kwargs)`` for one U-Net call at the model's configured sample size. Where the U-Net takes
-    conditioning stepcache cannot make up (an IP-Adapter's image embeddings), ``last`` (inputs shaped like those of
-    the last generation) is used; without it the error says to run the pipeline once."""
+def hid_type(unet: nn.Module):
+    """``encoder_hid_dim_type``: loading an IP-Adapter sets it as an attribute of the (frozen) config, which then
+    differs from the config's dict entry; the attribute is what the model's forward reads."""
     cfg = unet.config
-    if cfg.get("encoder_hid_dim_type") == "ip_image_proj":
-        if last is None:
-            raise UnsupportedModelError("this U-Net takes IP-Adapter image embeddings; run the pipeline once with "
-                                        "DeepCache enabled, then stepcache.branches(...) measures on those inputs")
-        return last
+    return getattr(cfg, "encoder_hid_dim_type", cfg.get("encoder_hid_dim_type"))
+
+
+def sample_inputs(unet: nn.Module, batch: int = 1, last: tuple[tuple, dict] | None = None,
+                  ip_adapter: bool = True) -> tuple[tuple, dict]:
+    """A valid ``(args, kwargs)`` for one U-Net call at the model's configured sample size. A U-Net with an
+    IP-Adapter gets ``last`` (inputs shaped like those of the last generation) where given, else one zero image
+    embedding per adapter (``ip_adapter=False``: the inputs without them)."""
+    cfg = unet.config
     p = next(unet.parameters())
+    if ip_adapter and hid_type(unet) == "ip_image_proj":
+        if last is not None:
+            return last
+        # one image per IP-Adapter, embedded as its projection layer takes it
+        dims = [getattr(getattr(layer, "image_embeds", None), "in_features", None)
+                for layer in getattr(unet.encoder_hid_proj, "image_projection_layers", ())]
+        if not dims or None in dims:
+            raise UnsupportedModelError("this U-Net takes IP-Adapter image embeddings of a kind stepcache cannot make "
+                                        "up; run the pipeline once with DeepCache enabled, then "
+                                        "stepcache.branches(...) measures on those inputs")
+        args, kwargs = sample_inputs(unet, batch, None, ip_adapter=False)
+        kwargs.setdefault("added_cond_kwargs", {})["image_embeds"] = [
+            torch.zeros(batch, 1, d, device=p.device, dtype=p.dtype) for d in dims]
+        return args, kwargs
     size = cfg.sample_size if isinstance(cfg.sample_size, (tuple, list)) else (cfg.sample_size, cfg.sample_size)
     t = torch.tensor(500, device=p.device)
     kwargs: dict = {}
@@ -181,10 +198,11 @@ def sample_inputs(unet: nn.Module, batch: int = 1, last: tuple[tuple, dict] | No
         dim = dim[0] if isinstance(dim, (tuple, list)) else dim
         kwargs["encoder_hidden_states"] = torch.zeros(batch, 77, dim, device=p.device, dtype=p.dtype)
         image_dim = cfg.get("encoder_hid_dim")
-        if cfg.get("encoder_hid_dim_type") == "image_proj":  # Kandinsky 2.2: the image embedding is the context
+        kind = hid_type(unet) if ip_adapter else cfg.get("encoder_hid_dim_type")
+        if kind == "image_proj":  # Kandinsky 2.2: the image embedding is the context
             kwargs["encoder_hidden_states"] = None
             kwargs["added_cond_kwargs"] = {"image_embeds": torch.zeros(batch, image_dim, device=p.device, dtype=p.dtype)}
-        elif cfg.get("encoder_hid_dim_type") == "text_proj":
+        elif kind == "text_proj":
             kwargs["encoder_hidden_states"] = torch.zeros(batch, 77, image_dim, device=p.device, dtype=p.dtype)
         if cfg.addition_embed_type == "image":
             kwargs.setdefault("added_cond_kwargs", {})["image_embeds"] = torch.zeros(
