@@ -85,8 +85,11 @@ class Stack:
 def stack(model: nn.Module, first: int, last: int) -> Stack:
     blocks = tuple(block_names(model))
     if first + last >= len(blocks):
+        f = min(first, max(len(blocks) - 1, 0))
+        fit = (f"placements that fit have first_blocks + last_blocks <= {len(blocks) - 1}, e.g. first_blocks={f}, "
+               f"last_blocks={min(last, len(blocks) - 1 - f)}" if blocks else "it has no block to skip")
         raise ValueError(f"first_blocks + last_blocks must be below the {len(blocks)} blocks of this "
-                         f"{type(model).__name__} (at least one block to skip), got {first} + {last}")
+                         f"{type(model).__name__} (at least one block to skip), got {first} + {last}; {fit}")
     if type(model).__name__ in LONG_SKIPS and last > first:
         raise ValueError(f"last_blocks must be in [0, first_blocks] = [0, {first}] for {type(model).__name__}: its "
                          f"last blocks take long skips from its first ones, which must then be live, got {last}")
