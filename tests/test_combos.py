@@ -341,3 +341,35 @@ def test_pag(pipe):
         assert stepcache.summary(pag).streams == ("FCCFCC",)
     assert np.isfinite(out).all() and not np.array_equal(out, base)
     assert np.array_equal(call(), base)
+
+
+# -- refusals (issue 21.6) --------------------------------------------------------------------------------------
+def test_refusals_name_the_class_and_what_its_kind_supports():
+    import tiny_dit
+
+    class TinyTransformer2DModel(torch.nn.Module):  # a transformer denoiser stepcache has no stack for
+        def __init__(self):
+            super().__init__()
+            self.proj = torch.nn.Linear(2, 2)
+
+    class TinyUNetModel(torch.nn.Module):
+        pass
+
+    with pytest.raises(stepcache.UnsupportedModelError) as err:
+        stepcache.enable(TinyTransformer2DModel())
+    text = str(err.value)
+    assert text.startswith("TinyTransformer2DModel is not supported") and "FluxTransformer2DModel" in text
+    assert text.index("FluxTransformer2DModel") < text.index("UNet2DConditionModel")  # its own kind first
+    with pytest.raises(stepcache.UnsupportedModelError, match="TinyUNetModel is not supported; stepcache supports "
+                                                              "UNet2DConditionModel"):
+        stepcache.enable(TinyUNetModel())
+    unet = tiny.sd_unet(levels=2)
+    unet.up_blocks[0] = TinyUNetModel()
+    with pytest.raises(stepcache.UnsupportedModelError, match="UNet2DConditionModel: up_blocks.0 is a TinyUNetModel"):
+        stepcache.enable(unet)
+    no_stepcache(unet)
+    pipe, _ = tiny_dit.flux()  # 4 blocks: 3 + 1 leaves none to skip; the error says which placements fit
+    with pytest.raises(ValueError, match=r"got 3 \+ 1; placements that fit have first_blocks \+ last_blocks <= 3, "
+                                         r"e.g. first_blocks=3, last_blocks=0"):
+        stepcache.enable(pipe, DeepCacheConfig(first_blocks=3, last_blocks=1))
+    no_stepcache(pipe.transformer)

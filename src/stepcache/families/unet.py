@@ -75,14 +75,16 @@ def controlnet_replayed(controlnet: nn.Module, branch: int) -> tuple[str, ...]:
     return tuple(_deeper("down_blocks", down, s) + zero + mid)
 
 
-def _block_units(prefix: str, block: nn.Module, supported: tuple[str, ...]) -> list[tuple[str, ...]]:
+def _block_units(prefix: str, block: nn.Module, supported: tuple[str, ...], owner: str) -> list[tuple[str, ...]]:
     name = type(block).__name__
     if name not in supported:
-        raise UnsupportedModelError(f"{prefix} is a {name}; stepcache supports these blocks: {', '.join(supported)}")
+        raise UnsupportedModelError(f"{owner}: {prefix} is a {name}; stepcache supports these blocks: "
+                                    f"{', '.join(supported)}")
     resnets = block.resnets
     attentions = getattr(block, "attentions", None)
     if attentions is not None and len(attentions) != len(resnets):
-        raise UnsupportedModelError(f"{prefix} ({name}) has {len(attentions)} attentions for {len(resnets)} resnets")
+        raise UnsupportedModelError(f"{owner}: {prefix} ({name}) has {len(attentions)} attentions for "
+                                    f"{len(resnets)} resnets")
     units = []
     for k in range(len(resnets)):
         mods = (f"{prefix}.resnets.{k}",) + ((f"{prefix}.attentions.{k}",) if attentions is not None else ())
@@ -95,7 +97,7 @@ def _down_units(unet: nn.Module) -> tuple[tuple[tuple[Unit, ...], ...], list[str
     down = []
     for i, block in enumerate(unet.down_blocks):
         units = []
-        for mods in _block_units(f"down_blocks.{i}", block, SUPPORTED_DOWN):
+        for mods in _block_units(f"down_blocks.{i}", block, SUPPORTED_DOWN, type(unet).__name__):
             units.append(Unit(len(producers), mods))
             producers.append(mods[-1])
         samplers = getattr(block, "downsamplers", None)
@@ -126,9 +128,10 @@ def layout(unet: nn.Module) -> Layout:
     consumers: dict[int, str] = {}
     up = []
     for j, block in enumerate(unet.up_blocks):
-        unit_mods = _block_units(f"up_blocks.{j}", block, SUPPORTED_UP)
+        unit_mods = _block_units(f"up_blocks.{j}", block, SUPPORTED_UP, type(unet).__name__)
         if len(unit_mods) > len(remaining):
-            raise UnsupportedModelError(f"up_blocks.{j} consumes more skip features than the down path produces")
+            raise UnsupportedModelError(f"{type(unet).__name__}: up_blocks.{j} consumes more skip features than the "
+                                        "down path produces")
         taken, remaining = remaining[len(remaining) - len(unit_mods):], remaining[:len(remaining) - len(unit_mods)]
         units = []
         for k, mods in enumerate(unit_mods):
@@ -137,7 +140,8 @@ def layout(unet: nn.Module) -> Layout:
             consumers[skip] = mods[0]
         up.append(tuple(units))
     if remaining:
-        raise UnsupportedModelError(f"the up path leaves skip features {remaining} unused; not a DeepCache U-Net")
+        raise UnsupportedModelError(f"{type(unet).__name__}: the up path leaves skip features {remaining} unused; "
+                                    "not a DeepCache U-Net")
     return Layout(tuple(down), tuple(up), tuple(producers), tuple(consumers[s] for s in range(len(producers))),
                   getattr(unet, "mid_block", None) is not None)
 
@@ -148,10 +152,22 @@ SUPPORTED_MODELS = {"UNet2DConditionModel": UNet2DConditionModel, "UNet2DModel":
 
 def check_supported(unet) -> nn.Module:
     if not isinstance(unet, tuple(SUPPORTED_MODELS.values())):
-        raise UnsupportedModelError(
-            f"{type(unet).__name__} is not supported; stepcache supports {', '.join(SUPPORTED_MODELS)} "
-            "(pass a diffusers pipeline that has one as .unet, or the U-Net itself)")
+        raise UnsupportedModelError(refusal(unet))
     return unet
+
+
+def refusal(model) -> str:
+    """Why ``model`` is not cached: its class, and what stepcache supports for its kind (a transformer denoiser is
+    told the transformers, anything else the U-Nets first)."""
+    from .transformer import STACKS
+
+    name = type(model).__name__
+    unets, transformers = ", ".join(SUPPORTED_MODELS), ", ".join(STACKS)
+    if "Transformer" in name or "DiT" in name:
+        return (f"{name} is not supported; stepcache supports these transformer denoisers: {transformers} "
+                f"(and the U-Nets {unets})")
+    return (f"{name} is not supported; stepcache supports {unets} (pass a diffusers pipeline that has one as .unet, "
+            f"or the U-Net itself) and the transformer denoisers {transformers}")
 
 
 def hid_type(unet: nn.Module):
@@ -213,6 +229,8 @@ def sample_inputs(unet: nn.Module, batch: int = 1, last: tuple[tuple, dict] | No
                                            "time_ids": torch.zeros(batch, 6, device=p.device, dtype=p.dtype)}
     if cfg.num_class_embeds is not None or cfg.class_embed_type is not None:
         if cfg.class_embed_type in ("timestep", "identity", "projection"):
-            raise UnsupportedModelError(f"sample inputs for class_embed_type={cfg.class_embed_type!r} are not known")
+            raise UnsupportedModelError(f"{type(unet).__name__}: sample inputs for class_embed_type="
+                                        f"{cfg.class_embed_type!r} are not known; pass inputs=(args, kwargs) of "
+                                        "one call")
         kwargs["class_labels"] = torch.zeros(batch, dtype=torch.long, device=p.device)
     return (sample, t), kwargs
