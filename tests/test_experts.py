@@ -111,3 +111,24 @@ def test_profile_refused_for_two_experts(wan):
         stepcache.enable(pipe, DeepCacheConfig(first_blocks=1, last_blocks=1, num_steps=9, profile=key))
     assert_no_stepcache(pipe.transformer)
     assert_no_stepcache(pipe.transformer_2)
+
+
+def test_two_experts_with_model_cpu_offload():
+    """Model offload (the usual way to fit two experts) re-hooks both after every call: both keep caching, and
+    ``disable`` leaves the offload hooks in place."""
+    pytest.importorskip("accelerate")
+    pipe, kw = wan22()
+    steps = 9
+    n1, n2 = split_steps(pipe, steps)
+    base = run(pipe, kw, steps=steps)
+    with stepcache.cached(pipe, DeepCacheConfig(interval=3, first_blocks=1, last_blocks=1)):
+        ref = run(pipe, kw, steps=steps)
+    pipe.enable_model_cpu_offload(device="cpu")
+    with stepcache.cached(pipe, DeepCacheConfig(interval=3, first_blocks=1, last_blocks=1)):
+        for _ in range(2):
+            assert torch.equal(run(pipe, kw, steps=steps), ref)
+            s = stepcache.summary(pipe)
+            assert [len(x) for x in s.streams + s.others[0].streams] == [n1, n1, n2, n2]
+    for model in (pipe.transformer, pipe.transformer_2):
+        assert hasattr(model, "_hf_hook") and getattr(model._old_forward, "__func__", None) is type(model).forward
+    assert torch.equal(run(pipe, kw, steps=steps), base)
