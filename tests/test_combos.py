@@ -106,8 +106,7 @@ def test_sequential_cpu_offload(pipe, order):
     assert sum(hasattr(m, "_hf_hook") for m in pipe.unet.modules()) > 10
 
 
-@pytest.mark.parametrize("level", ["block_level", "leaf_level"])
-@pytest.mark.parametrize("order", ["before", "after"])
+@pytest.mark.parametrize("order,level", [("before", "block_level"), ("after", "leaf_level")])
 def test_group_offload(pipe, order, level):
     from diffusers.hooks import apply_group_offloading
 
