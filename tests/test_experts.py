@@ -9,7 +9,20 @@ import stepcache
 import tiny_dit
 from stepcache import DeepCacheConfig
 from stepcache.core import schedules
-from test_transformers import assert_no_stepcache, run
+
+
+def run(pipe, kw, steps=7, seed=0, **extra):
+    out = pipe(**kw, **extra, num_inference_steps=steps, generator=torch.Generator().manual_seed(seed),
+               output_type="latent")
+    return torch.as_tensor(out.frames)
+
+
+def assert_no_stepcache(model):
+    """No stepcache hook or state left: the model's own forward everywhere."""
+    for m in model.modules():
+        registry = m.__dict__.get("_diffusers_hook")
+        assert registry is None or not registry.hooks
+        assert "forward" not in m.__dict__ and "_stepcache" not in m.__dict__ and "__reduce_ex__" not in m.__dict__
 
 
 def wan22(boundary_ratio=0.9):
