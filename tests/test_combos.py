@@ -165,7 +165,7 @@ def test_torchao_int8_weights_calibrate_and_profile(pipe, tmp_path):
     assert quantized != plain and model_hash(pipe.unet) == quantized
 
     def run(p):
-        return tiny.sd_call(p, steps=8)
+        return tiny.sd_call(p, steps=6)
 
     base = run(pipe)
     with stepcache.cached(pipe, DeepCacheConfig(interval=1)):
