@@ -405,8 +405,8 @@ def test_branches_on_kandinsky_and_ip_adapter_unets():
     unet.encoder_hid_proj = MultiIPAdapterImageProjection([ImageProjection(16, 32, 4)])
     unet.register_to_config(encoder_hid_dim_type="ip_image_proj")
     with stepcache.cached(unet, CONFIG):
-        with pytest.raises(stepcache.UnsupportedModelError, match="run the pipeline once"):
-            stepcache.branches(unet)
+        made_up = stepcache.branches(unet)  # before any run: one zero image embedding per adapter
+        assert len(made_up) == 9 and all(0 < b.mac_fraction < 1 for b in made_up)
         with torch.no_grad():
             unet(torch.randn(1, 4, 8, 8), torch.tensor(10), torch.randn(1, 7, 32),
                  added_cond_kwargs={"image_embeds": [torch.randn(1, 1, 16)]})

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from dataclasses import dataclass
 
 import torch
 
 from .core import hooks
-from .families import transformer
+from .families import UnsupportedModelError, transformer
 from .families.unet import check_supported, sample_inputs
 from .core.config import DeepCacheConfig
 from .core.generation import Stream
@@ -30,6 +31,13 @@ def split(pipe_or_model):
     return getattr(model, "_orig_mod", model), pipe  # a torch.compile'd model: hook the module it wraps
 
 
+def _denoisers(pipe_or_model) -> list:
+    """Every denoiser of a pipeline (Wan 2.2: ``transformer`` and ``transformer_2``), or the model itself."""
+    if isinstance(pipe_or_model, torch.nn.Module):
+        return [split(pipe_or_model)[0]]
+    return [model for _, model in hooks.denoisers_of(pipe_or_model)] or [pipe_or_model]
+
+
 def controller_of(pipe_or_unet) -> hooks.Controller | None:
     """The DeepCache controller of an enabled model (or pipeline), else ``None``."""
     unet, _ = split(pipe_or_unet)
@@ -37,7 +45,8 @@ def controller_of(pipe_or_unet) -> hooks.Controller | None:
 
 
 def enable(pipe_or_unet, config: DeepCacheConfig | None = None) -> None:
-    """Turn DeepCache on for a diffusers pipeline (its ``.unet``) or a U-Net.
+    """Turn DeepCache on for a diffusers pipeline (every denoiser it runs: its ``.unet``, or its ``.transformer``
+    and, for Wan 2.2's two experts, ``.transformer_2``, each on the schedule over the steps it runs) or a model.
 
     Everything is checked before anything is changed: on an error the model is left exactly as it was. The model
     may then be called by any pipeline that shares it, from any thread, or by a hand-written loop: see
@@ -46,10 +55,31 @@ def enable(pipe_or_unet, config: DeepCacheConfig | None = None) -> None:
     config = DeepCacheConfig() if config is None else config
     if not isinstance(config, DeepCacheConfig):
         raise TypeError(f"config must be a stepcache.DeepCacheConfig, got {type(config).__name__}")
-    unet, pipe = split(pipe_or_unet)
-    if getattr(unet, _ATTR, None) is not None:
-        raise RuntimeError(f"DeepCache is already enabled on this {type(unet).__name__}; "
-                           "call stepcache.disable(...) first to change its settings")
+    if not isinstance(pipe_or_unet, torch.nn.Module) and hooks.refusal(pipe_or_unet) is not None:
+        raise UnsupportedModelError(hooks.refusal(pipe_or_unet))
+    models = _denoisers(pipe_or_unet)
+    for model in models:
+        if getattr(model, _ATTR, None) is not None:
+            raise RuntimeError(f"DeepCache is already enabled on this {type(model).__name__}; "
+                               "call stepcache.disable(...) first to change its settings")
+    if len(models) > 1 and config.profile is not None:
+        names = ", ".join(name for name, _ in hooks.denoisers_of(pipe_or_unet))
+        raise ValueError(f"profile: a calibrated profile is made for one denoiser's weights, this pipeline runs "
+                         f"{len(models)} ({names}); enable each with its own profile, e.g. "
+                         "stepcache.enable(pipe.transformer_2, DeepCacheConfig(profile=...))")
+    done = []
+    try:
+        for i, model in enumerate(models):
+            _enable_one(model, split(pipe_or_unet)[1] if i == 0 else None, config)
+            done.append(model)
+    except BaseException:
+        for model in done:
+            disable(model)
+        raise
+
+
+def _enable_one(unet, pipe, config: DeepCacheConfig) -> None:
+    """DeepCache on one denoiser (``pipe``: the pipeline whose ControlNets follow it, if any)."""
     if transformer.is_transformer(unet):
         return _enable_transformer(unet, config)
     check_supported(unet)
@@ -131,20 +161,20 @@ def _detach_all(unet, controller) -> None:
 
 def disable(pipe_or_unet) -> None:
     """Turn DeepCache off and remove every hook: the model behaves bit for bit as before. No-op if not enabled."""
-    unet, _ = split(pipe_or_unet)
-    controller = getattr(unet, _ATTR, None)
-    if controller is None:
-        return
-    _detach_all(unet, controller)
+    for unet in _denoisers(pipe_or_unet):
+        controller = getattr(unet, _ATTR, None)
+        if controller is not None:
+            _detach_all(unet, controller)
 
 
 def reset(pipe_or_unet) -> None:
     """Start a new generation on the next call (pipelines do this by themselves)."""
-    controller = controller_of(pipe_or_unet)
-    if controller is not None:
-        controller.reset()
-        for _, ctrl in controller.extras:
-            ctrl.reset()
+    for model in _denoisers(pipe_or_unet):
+        controller = getattr(model, _ATTR, None)
+        if controller is not None:
+            controller.reset()
+            for _, ctrl in controller.extras:
+                ctrl.reset()
 
 
 @contextlib.contextmanager
@@ -205,6 +235,9 @@ class Summary:
     #: outputs (U-Net) or the skipped stack's residual (transformer) of the last full step, plus the older full
     #: steps' copies a forecaster keeps of what it forecasts (0 when nothing is cached)
     kept_bytes: int = 0
+    component: str = ""  # the pipeline attribute holding it ("transformer"), when summarised from a pipeline
+    # a pipeline with several denoisers (Wan 2.2's experts): the summaries of the others that ran, in order
+    others: tuple["Summary", ...] = ()
 
     def full_steps(self, stream: int = 0) -> list[int]:
         return [i for i, kind in enumerate(self.streams[stream]) if kind == "F"]
@@ -228,20 +261,36 @@ class Summary:
         c = self.config
         where = (f"branch={c.branch}: {self.calls} U-Net calls" if "UNet" in self.model else
                  f"first_blocks={c.first_blocks} last_blocks={c.last_blocks}: {self.calls} {self.model} calls")
-        lines = [f"DeepCache {c.schedule} N={c.interval} {where} "
+        name = f"{self.component}: " if self.component else ""
+        lines = [f"{name}DeepCache {c.schedule} N={c.interval} {where} "
                  f"in {len(self.streams)} stream(s)"]
         for i, s in enumerate(self.streams):
             lines.append(f"  stream {i}: {s}  ({s.count('F')} full, {s.count('C')} cached)")
         lines.append(f"  MACs full step {self.macs_full / 1e6:.2f}M, cached step {self.macs_cached / 1e6:.2f}M "
                      f"({self.macs_cached / self.macs_full:.1%}); ideal speedup {self.ideal_speedup:.2f}x")
         lines.append(f"  forecaster {c.forecast.forecaster}; deep features kept: {self.kept_bytes / 2**20:.2f} MiB")
+        lines += [str(other) for other in self.others]
         return "\n".join(lines)
 
 
 def summary(pipe_or_unet) -> Summary:
     """Report on the last generation. MACs are counted with ``torch.utils.flop_counter`` by running one full and
-    one cached step on that generation's inputs, outside the generation (its state is not touched)."""
-    controller = controller_of(pipe_or_unet)
+    one cached step on that generation's inputs, outside the generation (its state is not touched).
+
+    A pipeline with several denoisers (Wan 2.2): the summary of the first that ran, the others' in ``others``."""
+    if isinstance(pipe_or_unet, torch.nn.Module) or len(hooks.denoisers_of(pipe_or_unet)) < 2:
+        return _summary(controller_of(pipe_or_unet))
+    named = [(name, getattr(model, _ATTR, None)) for name, model in hooks.denoisers_of(pipe_or_unet)]
+    if all(ctrl is None for _, ctrl in named):
+        return _summary(None)
+    ran = [dataclasses.replace(_summary(ctrl), component=name) for name, ctrl in named
+           if ctrl is not None and ctrl.last_inputs is not None]
+    if not ran:
+        return _summary(named[0][1])
+    return dataclasses.replace(ran[0], others=tuple(ran[1:]))
+
+
+def _summary(controller) -> Summary:
     if controller is None:
         raise RuntimeError("DeepCache is not enabled on this model; call stepcache.enable(...) first")
     inputs = controller.last_inputs

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import copyreg
+import dataclasses
 import threading
 import weakref
 from typing import Any
@@ -25,7 +26,7 @@ from diffusers.hooks import HookRegistry, ModelHook
 
 from . import forecast
 from .config import DeepCacheConfig
-from .generation import Position, Stream, Tracker, find_caller
+from .generation import Caller, Position, Stream, Tracker, find_caller
 from .identity import scheduler_id
 from .schedules import is_full, window
 
@@ -35,11 +36,22 @@ _OURS = (ATTR, "__reduce_ex__")  # instance attributes stepcache puts on hooked 
 
 
 #: pipelines that read the skipped deep part's internals at every step: pipeline class -> {frame flag: why}
+#: (flag ``None``: refused whatever the call)
+_LEDITS = {None: "reads the U-Net's cross-attention maps at every step (its edit masks) and inverts the image with "
+                 "the U-Net, neither of which a cached step computes; run it without DeepCache"}
 INCOMPATIBLE = {
     "StableDiffusionSAGPipeline": {
         "do_self_attention_guidance": "reads the mid block's self-attention map at every step, which a cached step "
                                       "does not compute; run it with sag_scale=0, or without DeepCache"},
+    "LEditsPPPipelineStableDiffusion": _LEDITS,
+    "LEditsPPPipelineStableDiffusionXL": _LEDITS,
 }
+
+
+def refusal(pipe) -> str | None:
+    """Why a pipeline is refused whatever its call (LEDITS++), else ``None``."""
+    why = INCOMPATIBLE.get(type(pipe).__name__, {}).get(None)
+    return None if why is None else f"{type(pipe).__name__} {why}"
 
 
 class Controller:
@@ -122,6 +134,8 @@ class Controller:
         self.tracker.settle()  # no generation placed for this call yet (an exception before it ends none)
         sample, timestep = self.read(args, kwargs)
         caller = find_caller()
+        if caller is not None:
+            caller = own_steps(caller, self.model)
         if self.partner is not None and (caller is None or denoiser_of(caller.pipe) is not self.partner.model):
             return  # a ControlNet called for another U-Net, or by hand: it runs whole
         pos = self.tracker.locate(caller, sample, timestep)
@@ -165,7 +179,7 @@ class Controller:
                                    "stepcache.disable(...) and stepcache.enable(...) again")
         if caller is not None:
             for flag, why in INCOMPATIBLE.get(type(caller.pipe).__name__, {}).items():
-                if caller.locals.get(flag):
+                if flag is None or caller.locals.get(flag):
                     raise RuntimeError(f"{type(caller.pipe).__name__} {why}")
         cfg = self.config
         if cfg.profile is not None:
@@ -399,11 +413,45 @@ def replay_hooks(model: torch.nn.Module, controller: Controller, replayed: tuple
     return triples
 
 
+#: pipeline attributes that hold a denoiser, in the order a pipeline runs them (Wan 2.2: two experts)
+DENOISERS = ("unet", "transformer", "transformer_2")
+
+
+def denoisers_of(pipe) -> list[tuple[str, torch.nn.Module]]:
+    """``(attribute, model)`` of every denoiser a pipeline runs (the module a torch.compile'd one wraps), each
+    once."""
+    out: list[tuple[str, torch.nn.Module]] = []
+    for name in DENOISERS:
+        model = getattr(pipe, name, None)
+        model = getattr(model, "_orig_mod", model)
+        if isinstance(model, torch.nn.Module) and all(model is not m for _, m in out):
+            out.append((name, model))
+    return out
+
+
 def denoiser_of(pipe):
-    """The denoiser a pipeline runs (its U-Net or transformer; the module a torch.compile'd one wraps)."""
-    model = getattr(pipe, "unet", None)
-    model = getattr(pipe, "transformer", None) if model is None else model
-    return getattr(model, "_orig_mod", model)
+    """The (first) denoiser a pipeline runs: its U-Net or transformer, else ``None``."""
+    found = denoisers_of(pipe)
+    return found[0][1] if found else None
+
+
+def own_steps(caller: Caller, model: torch.nn.Module) -> Caller:
+    """The pipeline call as ``model`` sees it where two experts share the steps (Wan 2.2: ``transformer`` runs the
+    steps whose timestep is at least the pipeline's ``boundary_timestep``, ``transformer_2`` the others): its step
+    is its index among the steps it runs, its step count theirs. Other pipelines' calls are unchanged."""
+    boundary = caller.locals.get("boundary_timestep")
+    if boundary is None or caller.step is None:
+        return caller
+    pipe = caller.pipe
+    first, second = (getattr(m, "_orig_mod", m) for m in (getattr(pipe, "transformer", None),
+                                                           getattr(pipe, "transformer_2", None)))
+    if first is second or model not in (first, second):
+        return caller
+    high = (torch.as_tensor(caller.timesteps) >= boundary).tolist()
+    mine = [i for i, h in enumerate(high) if h == (model is first)]
+    if caller.step not in mine:
+        return caller
+    return dataclasses.replace(caller, step=mine.index(caller.step), num_steps=len(mine))
 
 
 def _read_unet(args: tuple, kwargs: dict):
@@ -417,7 +465,8 @@ def attach(model: torch.nn.Module, controller: Controller,
     controller.hooked = []
     try:
         for name, module, hook in triples + [("", model, DenoiserHook(controller))]:
-            HookRegistry.check_if_exists_or_initialize(module).register_hook(hook, HOOK_NAME)
+            with _beneath_accelerate(module):
+                HookRegistry.check_if_exists_or_initialize(module).register_hook(hook, HOOK_NAME)
             controller.hooked.append((name, module))
             module.__dict__["__reduce_ex__"] = _PlainCopy(module)
         model.__dict__[ATTR] = controller
@@ -444,12 +493,34 @@ def _remove(module: torch.nn.Module) -> None:
     registry = module.__dict__.get("_diffusers_hook")
     if registry is None or HOOK_NAME not in registry.hooks:
         return
-    registry.remove_hook(HOOK_NAME, recurse=False)
-    if not registry.hooks:  # leave the module exactly as it was: no registry, the class's own forward
-        forward = module.__dict__.get("forward")
-        if forward is not None and getattr(forward, "__func__", None) is type(module).forward:
-            del module.__dict__["forward"]
-        del module._diffusers_hook
+    with _beneath_accelerate(module):
+        registry.remove_hook(HOOK_NAME, recurse=False)
+        if not registry.hooks:  # leave the module exactly as it was: no registry, the class's own forward
+            forward = module.__dict__.get("forward")
+            if forward is not None and getattr(forward, "__func__", None) is type(module).forward:
+                del module.__dict__["forward"]
+            del module._diffusers_hook
+
+
+@contextlib.contextmanager
+def _beneath_accelerate(module: torch.nn.Module):
+    """Add or remove stepcache's hooks beneath accelerate's. An accelerate hook (model or sequential CPU offload)
+    sets ``module.forward`` to a wrapper that calls ``module._old_forward``, and puts ``_old_forward`` back when it
+    is removed (a pipeline with model offload does so after every call, then hooks again). Inside this block the
+    module's ``forward`` is what accelerate wraps; after it, accelerate's wrapper is back outermost, now wrapping
+    what the block left. So stepcache's hooks survive accelerate's being removed and added again, and removing
+    them leaves accelerate's in place."""
+    outer = module.__dict__.get("forward")
+    accelerate = getattr(getattr(outer, "func", None), "__module__", None) == "accelerate.hooks"
+    if not (accelerate and "_old_forward" in module.__dict__):
+        yield
+        return
+    module.forward = module._old_forward
+    try:
+        yield
+    finally:
+        module._old_forward = module.forward
+        module.forward = outer
 
 
 class _PlainCopy:

@@ -6,16 +6,36 @@ import hashlib
 import json
 
 import torch
+from torch.utils._python_dispatch import is_traceable_wrapper_subclass
 
 
 def model_hash(model: torch.nn.Module) -> str:
-    """sha256 of the model's weights (names, shapes, dtypes and bytes, in name order)."""
+    """sha256 of the model's weights (names, shapes, dtypes and bytes, in name order). Quantized weights (torchao's
+    tensor subclasses, torch's quantized tensors) are hashed by what they hold, never reinterpreted as bytes."""
     h = hashlib.sha256()
     for name, tensor in sorted(model.state_dict().items()):
-        t = tensor.detach().cpu().contiguous()
-        h.update(f"{name}:{tuple(t.shape)}:{t.dtype}".encode())
-        h.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b"")
+        _update(h, name, tensor.detach())
     return h.hexdigest()
+
+
+def _update(h, name: str, t: torch.Tensor) -> None:
+    if is_traceable_wrapper_subclass(t):  # torchao: the quantized data, scales, ... it is made of
+        h.update(f"{name}:{tuple(t.shape)}:{t.dtype}:{type(t).__qualname__}".encode())
+        for inner in t.__tensor_flatten__()[0]:
+            _update(h, f"{name}.{inner}", getattr(t, inner))
+        return
+    if t.is_quantized:
+        h.update(f"{name}:{tuple(t.shape)}:{t.dtype}".encode())
+        _update(h, f"{name}.int_repr", t.int_repr())
+        _update(h, f"{name}.dequantized", t.dequantize())
+        return
+    if t.is_meta:
+        raise ValueError(f"the weight {name} is on the meta device (offloaded to disk or CPU by accelerate), so "
+                         "the model's weights cannot be hashed; calibrate and use profiles without sequential "
+                         "offload")
+    t = t.cpu().contiguous()
+    h.update(f"{name}:{tuple(t.shape)}:{t.dtype}".encode())
+    h.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b"")
 
 
 def scheduler_id(scheduler) -> str:

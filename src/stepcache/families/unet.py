@@ -97,11 +97,12 @@ def controlnet_replayed(controlnet: nn.Module, branch: int) -> tuple[str, ...]:
     return tuple(_deeper("down_blocks", down, s) + zero + mid)
 
 
-def _block_units(prefix: str, block: nn.Module, supported: tuple[str, ...]) -> list[tuple[str, ...]]:
+def _block_units(prefix: str, block: nn.Module, supported: tuple[str, ...], owner: str) -> list[tuple[str, ...]]:
     """Per resnet of ``block``: its module and the modules of the other per-resnet lists that follow it."""
     name = type(block).__name__
     if name not in supported:
-        raise UnsupportedModelError(f"{prefix} is a {name}; stepcache supports these blocks: {', '.join(supported)}")
+        raise UnsupportedModelError(f"{owner}: {prefix} is a {name}; stepcache supports these blocks: "
+                                    f"{', '.join(supported)}")
     n = len(block.resnets)
     lists = []
     for attr in UNIT_LISTS:
@@ -109,7 +110,7 @@ def _block_units(prefix: str, block: nn.Module, supported: tuple[str, ...]) -> l
         if mods is None:
             continue
         if n == 0 or len(mods) % n:
-            raise UnsupportedModelError(f"{prefix} ({name}) has {len(mods)} {attr} for {n} resnets")
+            raise UnsupportedModelError(f"{owner}: {prefix} ({name}) has {len(mods)} {attr} for {n} resnets")
         lists.append((attr, len(mods) // n))
     return [tuple(f"{prefix}.{attr}.{k * m + i}" for attr, m in lists for i in range(m)) for k in range(n)]
 
@@ -120,7 +121,7 @@ def _down_units(unet: nn.Module) -> tuple[tuple[tuple[Unit, ...], ...], list[str
     down = []
     for i, block in enumerate(unet.down_blocks):
         units = []
-        for mods in _block_units(f"down_blocks.{i}", block, SUPPORTED_DOWN):
+        for mods in _block_units(f"down_blocks.{i}", block, SUPPORTED_DOWN, type(unet).__name__):
             units.append(Unit(len(producers), mods))
             producers.append(mods[-1])
         samplers = getattr(block, "downsamplers", None)
@@ -158,9 +159,10 @@ def layout(unet: nn.Module) -> Layout:
               if type(block).__name__ == "KCrossAttnDownBlock2D" and not getattr(block, "downsamplers", None)}
     up = []
     for j, block in enumerate(unet.up_blocks):
-        unit_mods = _block_units(f"up_blocks.{j}", block, SUPPORTED_UP)
+        unit_mods = _block_units(f"up_blocks.{j}", block, SUPPORTED_UP, type(unet).__name__)
         if len(unit_mods) > len(remaining):
-            raise UnsupportedModelError(f"up_blocks.{j} consumes more skip features than the down path produces")
+            raise UnsupportedModelError(f"{type(unet).__name__}: up_blocks.{j} consumes more skip features than the "
+                                        "down path produces")
         taken, remaining = remaining[len(remaining) - len(unit_mods):], remaining[:len(remaining) - len(unit_mods)]
         units = []
         for k, mods in enumerate(unit_mods):
@@ -172,7 +174,8 @@ def layout(unet: nn.Module) -> Layout:
         up.append(tuple(units))
     one_skip = any(type(b).__name__ in ONE_SKIP_UP for b in unet.up_blocks)
     if remaining and not one_skip:
-        raise UnsupportedModelError(f"the up path leaves skip features {remaining} unused; not a DeepCache U-Net")
+        raise UnsupportedModelError(f"{type(unet).__name__}: the up path leaves skip features {remaining} unused; "
+                                    "not a DeepCache U-Net")
     skips = tuple(s for s in range(len(producers)) if s in consumers and s not in unused)
     return Layout(tuple(down), tuple(up), tuple(producers[s] for s in skips), tuple(consumers[s] for s in skips),
                   getattr(unet, "mid_block", None) is not None, skips if one_skip else ())
@@ -201,28 +204,56 @@ SUPPORTED_MODELS = {"UNet2DConditionModel": UNet2DConditionModel, "UNet2DModel":
 
 def check_supported(unet) -> nn.Module:
     if not isinstance(unet, tuple(SUPPORTED_MODELS.values())):
-        raise UnsupportedModelError(
-            f"{type(unet).__name__} is not supported; stepcache supports {', '.join(SUPPORTED_MODELS)} "
-            "(pass a diffusers pipeline that has one as .unet, or the U-Net itself)")
+        raise UnsupportedModelError(refusal(unet))
     return unet
 
 
-def sample_inputs(unet: nn.Module, batch: int = 1, last: tuple[tuple, dict] | None = None) -> tuple[tuple, dict]:
-    """A valid ``(args, kwargs)`` for one U-Net call at the model's configured sample size. Where the U-Net takes
-    conditioning stepcache cannot make up (an IP-Adapter's image embeddings), ``last`` (inputs shaped like those of
-    the last generation) is used; without it the error says to run the pipeline once."""
+def refusal(model) -> str:
+    """Why ``model`` is not cached: its class, and what stepcache supports for its kind (a transformer denoiser is
+    told what makes a transformer cacheable, anything else the U-Nets first)."""
+    name = type(model).__name__
+    unets = ", ".join(SUPPORTED_MODELS)
+    transformers = "transformer denoisers whose blocks sit in nn.ModuleLists and whose forward takes hidden_states"
+    if "Transformer" in name or "DiT" in name:
+        return f"{name} is not supported; stepcache caches {transformers} (and the U-Nets {unets})"
+    return (f"{name} is not supported; stepcache supports {unets} (pass a diffusers pipeline that has one as .unet, "
+            f"or the U-Net itself) and {transformers}")
+
+
+def hid_type(unet: nn.Module):
+    """``encoder_hid_dim_type``: loading an IP-Adapter sets it as an attribute of the (frozen) config, which then
+    differs from the config's dict entry; the attribute is what the model's forward reads."""
     cfg = unet.config
-    made_up = None
-    if cfg.get("encoder_hid_dim_type") == "ip_image_proj":
-        made_up = "IP-Adapter image embeddings"
-    elif isinstance(unet, (I2VGenXLUNet, Kandinsky3UNet, AudioLDM2UNet2DConditionModel)):
-        made_up = "conditioning of its own pipeline"
-    if made_up is not None:
-        if last is None:
-            raise UnsupportedModelError(f"this {type(unet).__name__} takes {made_up}; run the pipeline once with "
-                                        "DeepCache enabled, then stepcache.branches(...) measures on those inputs")
-        return last
+    return getattr(cfg, "encoder_hid_dim_type", cfg.get("encoder_hid_dim_type"))
+
+
+def sample_inputs(unet: nn.Module, batch: int = 1, last: tuple[tuple, dict] | None = None,
+                  ip_adapter: bool = True) -> tuple[tuple, dict]:
+    """A valid ``(args, kwargs)`` for one U-Net call at the model's configured sample size. A U-Net with an
+    IP-Adapter gets ``last`` (inputs shaped like those of the last generation) where given, else one zero image
+    embedding per adapter (``ip_adapter=False``: the inputs without them)."""
+    cfg = unet.config
     p = next(unet.parameters())
+    if ip_adapter and hid_type(unet) == "ip_image_proj":
+        if last is not None:
+            return last
+        # one image per IP-Adapter, embedded as its projection layer takes it
+        dims = [getattr(getattr(layer, "image_embeds", None), "in_features", None)
+                for layer in getattr(unet.encoder_hid_proj, "image_projection_layers", ())]
+        if not dims or None in dims:
+            raise UnsupportedModelError("this U-Net takes IP-Adapter image embeddings of a kind stepcache cannot make "
+                                        "up; run the pipeline once with DeepCache enabled, then "
+                                        "stepcache.branches(...) measures on those inputs")
+        args, kwargs = sample_inputs(unet, batch, None, ip_adapter=False)
+        kwargs.setdefault("added_cond_kwargs", {})["image_embeds"] = [
+            torch.zeros(batch, 1, d, device=p.device, dtype=p.dtype) for d in dims]
+        return args, kwargs
+    if isinstance(unet, (I2VGenXLUNet, Kandinsky3UNet, AudioLDM2UNet2DConditionModel)):
+        if last is None:
+            raise UnsupportedModelError(f"this {type(unet).__name__} takes conditioning of its own pipeline; run the "
+                                        "pipeline once with DeepCache enabled, then stepcache.branches(...) measures "
+                                        "on those inputs")
+        return last
     size = cfg.get("sample_size") or 2 ** len(cfg.block_out_channels)  # AnimateDiff's U-Net has no sample size
     size = tuple(size) if isinstance(size, (tuple, list)) else (size, size)
     t = torch.tensor(500, device=p.device)
@@ -246,10 +277,11 @@ def sample_inputs(unet: nn.Module, batch: int = 1, last: tuple[tuple, dict] | No
         dim = dim[0] if isinstance(dim, (tuple, list)) else dim
         kwargs["encoder_hidden_states"] = torch.zeros(batch, 77, dim, device=p.device, dtype=p.dtype)
         image_dim = cfg.get("encoder_hid_dim")
-        if cfg.get("encoder_hid_dim_type") == "image_proj":  # Kandinsky 2.2: the image embedding is the context
+        kind = hid_type(unet) if ip_adapter else cfg.get("encoder_hid_dim_type")
+        if kind == "image_proj":  # Kandinsky 2.2: the image embedding is the context
             kwargs["encoder_hidden_states"] = None
             kwargs["added_cond_kwargs"] = {"image_embeds": torch.zeros(batch, image_dim, device=p.device, dtype=p.dtype)}
-        elif cfg.get("encoder_hid_dim_type") == "text_proj":
+        elif kind == "text_proj":
             kwargs["encoder_hidden_states"] = torch.zeros(batch, 77, image_dim, device=p.device, dtype=p.dtype)
         if cfg.addition_embed_type == "image":
             kwargs.setdefault("added_cond_kwargs", {})["image_embeds"] = torch.zeros(
@@ -260,6 +292,8 @@ def sample_inputs(unet: nn.Module, batch: int = 1, last: tuple[tuple, dict] | No
                                            "time_ids": torch.zeros(batch, 6, device=p.device, dtype=p.dtype)}
     if cfg.num_class_embeds is not None or cfg.class_embed_type is not None:
         if cfg.class_embed_type in ("timestep", "identity", "projection"):
-            raise UnsupportedModelError(f"sample inputs for class_embed_type={cfg.class_embed_type!r} are not known")
+            raise UnsupportedModelError(f"{type(unet).__name__}: sample inputs for class_embed_type="
+                                        f"{cfg.class_embed_type!r} are not known; pass inputs=(args, kwargs) of "
+                                        "one call")
         kwargs["class_labels"] = torch.zeros(batch, dtype=torch.long, device=p.device)
     return (sample, t), kwargs
