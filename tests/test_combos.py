@@ -368,7 +368,7 @@ def test_refusals_name_the_class_and_what_its_kind_supports():
         stepcache.enable(unet)
     no_stepcache(unet)
     pipe, _ = tiny_dit.flux()  # 4 blocks: 3 + 1 leaves none to skip; the error says which placements fit
-    with pytest.raises(ValueError, match=r"got 3 \+ 1; placements that fit have first_blocks \+ last_blocks <= 3, "
+    with pytest.raises(ValueError, match=r"got 3 \+ 1; placements that fit: first_blocks \+ last_blocks <= 3, "
                                          r"e.g. first_blocks=3, last_blocks=0"):
         stepcache.enable(pipe, DeepCacheConfig(first_blocks=3, last_blocks=1))
     no_stepcache(pipe.transformer)

@@ -21,12 +21,17 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import pipeline_coverage as pc  # noqa: E402
 
 #: representative cases: SD (2D U-Net + CLIP), AnimateDiff (motion U-Net), Kandinsky 3 (level U-Net, T5),
-#: the SD latent upscaler (K-blocks), PixArt-alpha (a transformer, T5)
+#: the SD latent upscaler (K-blocks), PixArt-alpha (a transformer, T5); QwenImage and Allegro (transformers found by
+#: their ModuleLists; Allegro's one-block tiny stack at F0B0), HunyuanDiT's ControlNet (its forward pops the
+#: residuals from a list: the structure probe and the MAC count must run on copies)
 FAST = {"stable_diffusion/StableDiffusionPipelineTesterConfig": "ok",
         "animatediff/AnimateDiffPipelineFastTests": "ok",
         "kandinsky3/Kandinsky3PipelineFastTests": "ok",
         "stable_diffusion_2/StableDiffusionLatentUpscalePipelineFastTests": "ok",
-        "pixart_alpha/PixArtAlphaPipelineFastTests": "ok"}
+        "pixart_alpha/PixArtAlphaPipelineFastTests": "ok",
+        "qwenimage/QwenImagePipelineTesterConfig": "ok",
+        "allegro/AllegroPipelineFastTests": "ok",
+        "controlnet_hunyuandit/HunyuanDiTControlNetPipelineFastTests": "ok"}
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -45,6 +50,14 @@ def test_fast_subset(name):
     assert r["verdict"] == FAST[name], r
     assert r["exact_interval1"] and r["exact_after_disable"] and r["repeat"], r
     assert any("C" in s and len(s) >= 4 for s in r["pattern"]), r
+
+
+@pytest.mark.parametrize("name", ["flux2/Flux2KleinKVPipelineTesterConfig", "anyflow/AnyFlowFARPipelineFastTests"])
+def test_pipelines_stepcache_cannot_follow_are_refused_before_they_run(name):
+    spec, = pc.load_specs([name])
+    r = pc.check(spec)
+    assert r["verdict"] == "refused" and r["stage"] == "enable(interval=1)", r
+    assert "run it without DeepCache" in r["why"] and "\n" not in r["why"], r
 
 
 def test_a_refusal_is_one_line_and_names_the_model():

@@ -327,3 +327,14 @@ def test_calibrate_reads_the_probed_formats():
         model, inputs = build(name, layers=3)
         profile = stepcache.calibrate(model, lambda m: run(m, inputs), speedup=1.5, branches=[(1, 0)])
         assert profile.full_steps[0] == 0 and len(profile.full_steps) < STEPS and profile.first_blocks == 1
+
+
+def test_a_one_block_stack_caches_at_f0b0_and_says_so_at_the_default():
+    """A stack of one block has nothing to skip with a live head block, but F0B0 (no live block) skips it."""
+    model, _ = build("QwenImageTransformer2DModel")
+    model.transformer_blocks = model.transformer_blocks[:1]  # as diffusers' own tiny test configs have it
+    assert len(tf.block_names(model)) == 1
+    with pytest.raises(ValueError, match=r"below the 1 blocks of this QwenImageTransformer2DModel .* e.g. "
+                                         r"first_blocks=0, last_blocks=0"):
+        tf.stack(model, 1, 0)
+    assert tf.stack(model, 0, 0).skipped == tuple(tf.block_names(model))

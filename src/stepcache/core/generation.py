@@ -409,3 +409,10 @@ def _as_float(timestep) -> float | None:
     if isinstance(timestep, torch.Tensor):
         return float(timestep.reshape(-1)[0]) if timestep.numel() else None
     return float(timestep)
+
+
+def fresh_inputs(args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+    """Shallow copies of a call's list and dict inputs, for running the model on them once more: a forward may
+    consume its list inputs (HunyuanDiT pops its ControlNet residuals), and the next run must see them whole."""
+    fresh = lambda v: list(v) if isinstance(v, list) else dict(v) if isinstance(v, dict) else v  # noqa: E731
+    return tuple(map(fresh, args)), {k: fresh(v) for k, v in kwargs.items()}

@@ -26,7 +26,7 @@ from diffusers.hooks import HookRegistry, ModelHook
 
 from . import forecast
 from .config import DeepCacheConfig
-from .generation import Caller, Position, Stream, Tracker, find_caller
+from .generation import Caller, Position, Stream, Tracker, find_caller, fresh_inputs
 from .identity import scheduler_id
 from .schedules import is_full, window
 
@@ -45,6 +45,13 @@ INCOMPATIBLE = {
                                       "does not compute; run it with sag_scale=0, or without DeepCache"},
     "LEditsPPPipelineStableDiffusion": _LEDITS,
     "LEditsPPPipelineStableDiffusionXL": _LEDITS,
+    "Flux2KleinKVPipeline": {
+        None: "keeps a key/value cache of the reference image that every transformer block stores at the first step "
+              "(kv_cache_mode='extract') and reads at the later ones; stepcache does not follow that cache yet: run it "
+              "without DeepCache"},
+    "AnyFlowFARPipeline": {
+        None: "crashes on a cached step inside torch's flex_attention (its frame-autoregressive attention); refused "
+              "until stepcache supports it: run it without DeepCache"},
 }
 
 
@@ -275,6 +282,7 @@ class Controller:
         """Run one full (recording) or cached call on ``stream`` outside any generation (MACs, timings)."""
         with self.lock:
             self.read(args, kwargs)  # as at a call's start (a transformer picks the structure found for such a call)
+            args, kwargs = fresh_inputs(args, kwargs)  # a forward may consume its list inputs
             with self._outside(stream, cached), torch.no_grad():
                 return self.model(*args, **kwargs)
 

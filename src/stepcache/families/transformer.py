@@ -35,6 +35,7 @@ import torch
 from diffusers.hooks import ModelHook
 from torch import nn
 
+from ..core.generation import fresh_inputs
 from . import UnsupportedModelError
 
 #: models whose block lists cannot be told from their structure: denoiser class -> its stacks (Wan VACE: the VACE
@@ -126,15 +127,14 @@ class Stack:
 def stack(model: nn.Module, first: int, last: int) -> Stack:
     blocks = tuple(block_names(model))
     name, n = type(model).__name__, len(blocks)
-    if n < 2:
-        raise ValueError(f"this {name} has {n} block in {', '.join(stack_lists(model))}: DeepCache needs at least "
-                         "2 (one live, one to skip)")
+    if n < 1:
+        raise ValueError(f"this {name} has no block in {', '.join(stack_lists(model)) or 'its block lists'}: "
+                         "nothing to skip")
     if first + last >= n:
+        f = min(first, n - 1)
         raise ValueError(f"first_blocks + last_blocks must be below the {n} blocks of this {name} (at least one "
                          f"block to skip), got {first} + {last}; placements that fit: first_blocks + last_blocks "
-                         f"<= {n - 1}, e.g. first_blocks=1, last_blocks=0"
-                         + (f" or first_blocks={min(first, n - 1)}, last_blocks={max(0, n - 1 - first)}"
-                            if 0 < first < n and (first, last) != (1, 0) else ""))
+                         f"<= {n - 1}, e.g. first_blocks={f}, last_blocks={min(last, n - 1 - f)}")
     if name in LONG_SKIPS and last > first:
         raise ValueError(f"last_blocks must be in [0, first_blocks] = [0, {first}] for {name}: its "
                          f"last blocks take long skips from its first ones, which must then be live, got {last}")
@@ -294,8 +294,9 @@ def probe(model: nn.Module, args: tuple, kwargs: dict) -> Plan:
             block = model.get_submodule(name)
             handles.append(block.register_forward_pre_hook(pre(name, block), with_kwargs=True))
             handles.append(block.register_forward_hook(post, with_kwargs=True))
+        a, k = fresh_inputs(args, kwargs)  # the real call that follows must see list inputs whole
         with torch.no_grad():  # its forward, not its __call__: the model's own torch hooks see one call
-            model.forward(*args, **kwargs)
+            model.forward(*a, **k)
     finally:
         for h in handles:
             h.remove()
