@@ -60,6 +60,13 @@ def test_pipelines_stepcache_cannot_follow_are_refused_before_they_run(name):
     assert "run it without DeepCache" in r["why"] and "\n" not in r["why"], r
 
 
+def test_a_pipeline_without_a_denoiser_stepcache_knows_is_refused_not_crashed():
+    """Shap-E runs a PriorTransformer as ``prior``: enable refuses it in one line naming the pipeline."""
+    spec, = pc.load_specs(["shap_e/ShapEPipelineFastTests"])
+    r = pc.check(spec)
+    assert r["verdict"] == "refused" and r["why"].startswith("ShapEPipeline is not supported"), r
+
+
 def test_a_refusal_is_one_line_and_names_the_model():
     spec, = pc.load_specs(["lumina2/Lumina2PipelineFastTests"])
     r = pc.check(spec)

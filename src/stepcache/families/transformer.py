@@ -83,6 +83,8 @@ def _takes_hidden_states(model: nn.Module) -> bool:
 def is_transformer(model: nn.Module) -> bool:
     """A denoiser this family caches, or refuses with a reason: blocks in ``nn.ModuleList``s, taking
     ``hidden_states`` (U-Nets take ``sample``)."""
+    if not isinstance(model, nn.Module):  # a pipeline with no denoiser stepcache knows (its prior, its decoder)
+        return False
     if type(model).__name__ in REFUSED:
         return True
     return _takes_hidden_states(model) and not hasattr(model, "down_blocks") and bool(stack_lists(model))
