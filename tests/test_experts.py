@@ -71,7 +71,7 @@ def test_both_experts_cached_each_on_its_own_schedule(wan):
         for model in (pipe.transformer, pipe.transformer_2):  # nothing kept after the call
             ctrl = model._stepcache
             assert ctrl.active is None
-            assert all(not st.cache and st.shape is None for st in ctrl.tracker.current.streams)
+            assert ctrl.tracker.current is None  # the call's generation ended with it (caches dropped)
     assert torch.isfinite(out).all() and not torch.equal(out, base)
     assert_no_stepcache(pipe.transformer)
     assert_no_stepcache(pipe.transformer_2)

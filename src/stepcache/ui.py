@@ -605,6 +605,7 @@ def build_page(models: Models, first: str):
 
         use.click(on_use, [plan_state], [steps, schedule, interval, placement, threshold, extrapolate, profile,
                                           tabs, status])
+    page.stepcache_profiles = profiles  # where the picks' profiles go (tests read the pick from there)
     return page
 
 
