@@ -119,7 +119,6 @@ def _enable_transformer(model, config: DeepCacheConfig) -> None:
     transformer.stack(model, config.first_blocks, config.last_blocks)  # checks F + B against the number of blocks
     _check_profile(model, config)
     controller = hooks.Controller(model, config, read=transformer.read_call(model))
-    controller.extrapolated = ("residual",)  # what the first skipped block adds on a cached step
     hooks.attach(model, controller, transformer.hooks(model, controller, config, hooks.SignalHook))
 
 
