@@ -183,22 +183,52 @@ def test_driver_killed_then_rerun_resumes(cluster, reference, tmp_path):
     assert _ids(out) == [f"{i:06d}" for i in range(N)]
 
 
-def test_worker_node_killed_mid_job(cluster, reference, tmp_path):
-    spec_path = tmp_path / "job.json"
-    spec_path.write_text(json.dumps(SPEC))
-    out = tmp_path / "out"
-    proc = _job(cluster, spec_path, out)
-    import psutil
+#: Holds the head node's only CPU (an actor pinned there) until its stdin closes: while it runs, the job's actors
+#: can only be placed on the second node.
+BLOCKER = """
+import sys, ray
+ray.init(address=sys.argv[1], log_to_driver=False)
 
-    node2 = {p.pid for p in psutil.Process(cluster.worker.pid).children(recursive=True)}
-    deadline = time.time() + 120
-    while not any(int(m.stem.rsplit("-", 1)[1]) in node2 and m.read_text() for m in out.glob("manifest.ray-*.jsonl")):
-        assert proc.poll() is None, "the job ended before the second node's actor wrote an item"
-        assert time.time() < deadline, "the second node's actor wrote no item in 120 s"
-        node2 = {p.pid for p in psutil.Process(cluster.worker.pid).children(recursive=True)}
-        time.sleep(0.05)
-    _kill_tree(cluster.worker)  # the second node: its raylet, its worker processes, all of them
-    _, err = proc.communicate(timeout=120)
+@ray.remote(num_cpus=1, resources={"node:__internal_head__": 0.001})
+class Blocker:
+    def ready(self):
+        return True
+
+b = Blocker.remote()
+ray.get(b.ready.remote())
+print("holding", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_worker_node_killed_mid_job(cluster, reference, tmp_path):
+    """The second node is certain to hold work when it is killed: the head's CPU is held by a blocker until then,
+    so the job's first actor is placed on the second node (a race on a busy machine otherwise: the head's actor could
+    finish every item before the second node's actor had started)."""
+    blocker = subprocess.Popen([sys.executable, "-c", BLOCKER, cluster.address], env=ENV, stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert blocker.stdout.readline().strip() == "holding", blocker.communicate(timeout=60)[1][-2000:]
+        spec_path = tmp_path / "job.json"
+        spec_path.write_text(json.dumps(SPEC))
+        out = tmp_path / "out"
+        proc = _job(cluster, spec_path, out)
+        import psutil
+
+        deadline = time.time() + 120
+        while True:
+            node2 = {p.pid for p in psutil.Process(cluster.worker.pid).children(recursive=True)}
+            if any(int(m.stem.rsplit("-", 1)[1]) in node2 and m.read_text() for m in out.glob("manifest.ray-*.jsonl")):
+                break
+            assert proc.poll() is None, "the job ended while only the second node could run it: " + \
+                proc.communicate()[1][-2000:]
+            assert time.time() < deadline, "the second node's actor wrote no item in 120 s"
+            time.sleep(0.05)
+        _kill_tree(cluster.worker)  # the second node: its raylet, its worker processes, all of them
+    finally:
+        blocker.stdin.close()  # the head's CPU is free: the job goes on there
+        blocker.wait(timeout=60)
+    _, err = proc.communicate(timeout=180)
     assert proc.returncode == 0, err[-2000:]
     summary = json.loads((out / "summary.json").read_text())
     assert summary["workers_lost"] >= 1
