@@ -72,6 +72,19 @@ def test_compare_is_the_library(sd):
 def test_rules_of_the_page(sd):
     c = ui.rule_config(sd, STEPS, 2, "2", "non-uniform", center=2, power=1.4, extrapolate=True)
     assert (c.schedule, c.branch, c.center, c.num_steps, c.extrapolate) == ("nonuniform", 2, 2, STEPS, True)
+    assert ui.rule_config(sd, STEPS, 2, "2", "non-uniform", center=2, forecast="extrapolate") == c
+    # the forecast field: every choice is the planner's forecaster of that name (same keywords, same config)
+    from stepcache.planning import FORECASTS
+    for label in ui.FORECAST_CHOICES:
+        name = label.split()[0]
+        c = ui.rule_config(sd, STEPS, 3, "1", "uniform", forecast=label)
+        assert ui.rule_config(sd, STEPS, 3, "1", "uniform", forecast=name) == c
+        assert ui.forecast_name(c) == name and ui.forecast_label(c) == label
+        if name in FORECASTS:
+            assert c == stepcache.DeepCacheConfig(interval=3, branch=1, **FORECASTS[name])
+    assert set(FORECASTS) <= {k.split()[0] for k in ui.FORECAST_CHOICES}  # every forecaster plan can pick
+    c = ui.rule_config(sd, STEPS, 3, "1", "uniform", forecast="taylor2")
+    assert (c.forecaster, c.order, c.coordinate) == ("taylor", 2, "time") and "taylor2" in ui.describe(c, sd)
     c = ui.rule_config(sd, STEPS, 4, "1", "adaptive", threshold=0)
     assert c.schedule == "adaptive" and c.threshold == stepcache.DeepCacheConfig(schedule="adaptive").threshold
     assert set(sd.placements) == {1, 2, 3, 4, 5, 6} and all(0 < f < 1 for f in sd.placements.values())
@@ -88,7 +101,7 @@ def test_concurrent_tabs_each_get_their_own_result(sd):
     """Several tabs generating at once on one shared pipeline: each result is the one a serial run gives."""
     settings = [("dog face", 1, ui.rule_config(sd, STEPS, 2, "1", "uniform")),
                 ("red apple", 2, ui.rule_config(sd, STEPS, 3, "3", "uniform", extrapolate=True)),
-                ("carrot", 3, ui.rule_config(sd, STEPS, 3, "2", "non-uniform", center=2)),
+                ("carrot", 3, ui.rule_config(sd, STEPS, 3, "2", "non-uniform", center=2, forecast="chebyshev")),
                 ("dog face", 1, ui.rule_config(sd, STEPS, 1, "1", "uniform"))]
     results, errors = [None] * len(settings), []
 
@@ -187,6 +200,11 @@ def test_bad_input_is_one_clear_message(sd, models, sd_plan, tmp_path):
         ui.rule_config(sd, 4, 3, "F1B0", "uniform")
     with pytest.raises(ValueError, match="interval must be an integer in"):
         ui.rule_config(sd, 4, 0, "1", "uniform")
+    with pytest.raises(ValueError, match="forecast must be one of reuse, extrapolate, taylor1, taylor2, chebyshev, "
+                                         "got 'taylor9'"):
+        ui.rule_config(sd, 4, 3, "1", "uniform", forecast="taylor9")
+    with pytest.raises(ValueError, match="two forecasters: choose one"):
+        ui.rule_config(sd, 4, 3, "1", "uniform", forecast="taylor2", extrapolate=True)
     with pytest.raises(ValueError, match="profile: choose a profile file"):
         ui.rule_config(sd, 4, 3, "1", "calibrated (profile file)")
     (tmp_path / "empty").mkdir()
@@ -204,6 +222,11 @@ def test_bad_input_is_one_clear_message(sd, models, sd_plan, tmp_path):
             ui.compare(sd, ui.Request("dog face", 0, sd_plan.best.steps, 3.0, config))
         with pytest.raises(ValueError, match=f"steps must be {sd_plan.best.steps} for this profile"):
             ui.rule_config(sd, sd_plan.best.steps + 1, 3, None, "calibrated (profile file)", profile=str(good))
+        mine = ui.forecast_name(stepcache.DeepCacheConfig.from_profile(good))
+        other_fc = "chebyshev" if mine != "chebyshev" else "reuse"
+        with pytest.raises(ValueError, match=f"forecast must be {mine} for this profile"):
+            ui.rule_config(sd, sd_plan.best.steps, 3, None, "calibrated (profile file)", profile=str(good),
+                           forecast=other_fc)
     assert_clean(sd)
 
 
@@ -381,9 +404,10 @@ def check_plan(tab, sd, profiles):
     pattern = tab.get_attribute("#sc-strip .sc-stream", "data-pattern")
     assert len(pattern) == steps
     if "C" in pattern:  # a caching pick: the page ran the profile's full steps; the library agrees on them
-        # the pick's profile as the page wrote it (it holds the forecaster too, which no field of Compare shows)
+        # the pick's profile as the page wrote it; the forecast field shows its forecaster
         newest = max(profiles.glob("profile-*.json"), key=lambda f: f.stat().st_mtime)
         config = stepcache.DeepCacheConfig.from_profile(newest)
+        assert tab.locator("#sc-forecast input").input_value() == ui.forecast_label(config)
         full = tuple(i for i, k in enumerate(pattern) if k == "F")
         assert config.full_steps == full and config.num_steps == steps
         ref, _ = library_run(sd, "dog face", 0, steps, 3.0, None)
@@ -409,12 +433,17 @@ def check_digits(tab, models):
         tab.locator("#sc-schedule input").fill("uniform")
         tab.locator("#sc-schedule input").press("Enter")
     assert tab.locator("#sc-schedule input").input_value() == "uniform"
+    label = next(k for k in ui.FORECAST_CHOICES if k.startswith("taylor2"))
+    tab.locator("#sc-forecast input").fill(label)  # the forecast field: TaylorSeer's second order
+    tab.locator("#sc-forecast input").press("Enter")
+    assert tab.locator("#sc-forecast input").input_value() == label
     shown = generate(tab)
     digits = models.get("digits")
     config = stepcache.DeepCacheConfig(interval=int(tab.locator("#sc-interval input").input_value()),
                                        branch=min(digits.placements, key=digits.placements.get),
-                                       extrapolate=tab.locator("#sc-extrapolate input").is_checked())
+                                       forecaster="taylor", order=2)
     ref, _ = library_run(digits, 7, 2, STEPS, 1.0, None)
     out, _ = library_run(digits, 7, 2, STEPS, 1.0, config)
     assert shown["psnr"] == f"{metrics.psnr(out[None], ref[None]):.2f} dB"
-    assert "digits" in tab.inner_text('#sc-history [role=row][aria-rowindex="2"]')
+    row = tab.inner_text('#sc-history [role=row][aria-rowindex="2"]')
+    assert "digits" in row and "taylor2" in row

@@ -33,6 +33,14 @@ from .families import transformer
 #: the page's rules: label -> DeepCacheConfig schedule ("profile": ``DeepCacheConfig.from_profile``)
 SCHEDULE_CHOICES = {"uniform": "uniform", "non-uniform": "nonuniform", "adaptive": "adaptive",
                     "first-block (transformers)": "first-block", "calibrated (profile file)": "profile"}
+#: the page's forecasters (what a cached step puts in place of the deep part): label -> DeepCacheConfig keywords
+#: (the names after "reuse" are those of :data:`stepcache.planning.FORECASTS`, with the same keywords)
+FORECAST_CHOICES = {"reuse (DeepCache)": {},
+                    "extrapolate (first order along the step index)": {"extrapolate": True},
+                    "taylor1 (first order along the scheduler's time)": {"forecaster": "taylor", "order": 1},
+                    "taylor2 (TaylorSeer, second order)": {"forecaster": "taylor", "order": 2},
+                    "chebyshev (degree 2 over the last 4 full steps)": {"forecaster": "chebyshev", "order": 2,
+                                                                          "anchors": 4}}
 #: the plan tab's candidate kinds (stepcache.planning.KINDS); the default is a quick subset
 PLAN_DEFAULT_KINDS = ("steps", "uniform", "extrapolated", "nonuniform", "calibrated")
 #: images smaller than this are upscaled (nearest neighbour) to about this many pixels on their long side
@@ -135,13 +143,17 @@ def check_request(model: Model, condition, seed, steps, guidance) -> tuple:
 
 
 def rule_config(model: Model, steps: int, interval, placement: str | None, schedule: str, center=15, power=1.4,
-                threshold=None, extrapolate: bool = False, profile: str | None = None) -> DeepCacheConfig:
+                threshold=None, extrapolate: bool = False, profile: str | None = None,
+                forecast: str | None = None) -> DeepCacheConfig:
     """The :class:`DeepCacheConfig` of the page's rule fields (``schedule``: a key or value of
-    :data:`SCHEDULE_CHOICES`); errors name the field and its valid range."""
+    :data:`SCHEDULE_CHOICES`; ``forecast``: a key of :data:`FORECAST_CHOICES`, or its first word, e.g.
+    ``"taylor2"``; ``extrapolate=True`` is the same as ``forecast="extrapolate"``); errors name the field and its
+    valid range. A profile carries its own forecaster: ``forecast`` must then be None or the profile's."""
     schedule = SCHEDULE_CHOICES.get(schedule, schedule)
     if schedule not in SCHEDULE_CHOICES.values():
         raise ValueError(f"schedule must be one of {', '.join(SCHEDULE_CHOICES)}, got {schedule!r}")
     interval = check_int("interval", interval, 1)
+    fc = forecast_kwargs(forecast, extrapolate)
     if schedule == "profile":
         if not profile:
             raise ValueError("profile: choose a profile file (stepcache calibrate or plan writes one) for the "
@@ -151,17 +163,53 @@ def rule_config(model: Model, steps: int, interval, placement: str | None, sched
         if config.num_steps != steps:
             raise ValueError(f"steps must be {config.num_steps} for this profile (it was calibrated for "
                              f"{config.num_steps} steps), got {steps}")
+        if forecast not in (None, "") and forecast_name(config) != forecast_name(DeepCacheConfig(**fc)):
+            raise ValueError(f"forecast must be {forecast_name(config)} for this profile (it was calibrated for "
+                             f"that forecaster), got {forecast!r}")
         return config
     where = placement_kwargs(_placement(model, placement))
     if schedule == "uniform":
-        return DeepCacheConfig(interval=interval, extrapolate=bool(extrapolate), **where)
+        return DeepCacheConfig(interval=interval, **fc, **where)
     if schedule == "nonuniform":
         return DeepCacheConfig(interval=interval, schedule="nonuniform", center=check_int("center", center, 0),
-                               power=power, num_steps=steps, extrapolate=bool(extrapolate), **where)
+                               power=power, num_steps=steps, **fc, **where)
     if schedule == "first-block" and not isinstance(_placement(model, placement), tuple):
         raise ValueError("schedule first-block is for transformers (a stack of blocks); for a U-Net use adaptive")
     t = None if threshold in (None, "", 0) else threshold
-    return DeepCacheConfig(interval=interval, schedule=schedule, threshold=t, extrapolate=bool(extrapolate), **where)
+    return DeepCacheConfig(interval=interval, schedule=schedule, threshold=t, **fc, **where)
+
+
+def forecast_kwargs(forecast: str | None, extrapolate: bool = False) -> dict:
+    """The DeepCacheConfig keywords of a forecast choice (a key of :data:`FORECAST_CHOICES` or its first word)."""
+    by_word = {k.split()[0]: v for k, v in FORECAST_CHOICES.items()}
+    if forecast in (None, ""):
+        return dict(FORECAST_CHOICES["extrapolate (first order along the step index)"] if extrapolate else {})
+    kw = FORECAST_CHOICES.get(forecast, by_word.get(forecast))
+    if kw is None:
+        raise ValueError(f"forecast must be one of {', '.join(by_word)}, got {forecast!r}")
+    if extrapolate and kw != {"extrapolate": True}:
+        raise ValueError(f"forecast {forecast!r} and extrapolate=True are two forecasters: choose one")
+    return dict(kw)
+
+
+def forecast_name(config: DeepCacheConfig) -> str:
+    """The first word of the :data:`FORECAST_CHOICES` label of ``config``'s forecaster (``"reuse"``, ``"taylor2"``,
+    ...; ``"taylor3"`` / ``"chebyshev3x5"`` for settings the page has no choice for)."""
+    if config.extrapolate:
+        return "extrapolate"
+    for label, kw in FORECAST_CHOICES.items():
+        if kw and "extrapolate" not in kw and all(getattr(config, k) == v for k, v in kw.items()):
+            return label.split()[0]
+    if config.forecaster == "reuse":
+        return "reuse"
+    f = config.forecast
+    return f"taylor{f.order}" if config.forecaster == "taylor" else f"chebyshev{f.order}x{f.anchors}"
+
+
+def forecast_label(config: DeepCacheConfig) -> str | None:
+    """The :data:`FORECAST_CHOICES` label of ``config``'s forecaster (None: the page has no such choice)."""
+    name = forecast_name(config)
+    return next((k for k in FORECAST_CHOICES if k.split()[0] == name), None)
 
 
 def _placement(model: Model, name: str | None):
@@ -321,7 +369,8 @@ def describe(config: DeepCacheConfig, model: Model) -> str:
             "first-block": f"first-block t={config.threshold:g}" if config.threshold is not None else "first-block",
             "calibrated": f"calibrated ({len(config.full_steps or ())} full)"}.get(config.schedule,
                                                                                    f"uniform N={config.interval}")
-    return f"{rule}, {where}" + (", extrapolated" if config.extrapolate else "")
+    fc = forecast_name(config)
+    return f"{rule}, {where}" + ("" if fc == "reuse" else f", {fc}")
 
 
 def plan_figure(plan):
@@ -477,8 +526,10 @@ def build_page(models: Models, first: str):
                                                    elem_id="sc-schedule", min_width=120)
                             interval = gr.Number(label="interval N", value=3, precision=0, elem_id="sc-interval",
                                                  min_width=80)
-                        extrapolate = gr.Checkbox(label="extrapolate the deep feature (first order, as TaylorSeer)",
-                                                  value=False, elem_id="sc-extrapolate")
+                        forecast = gr.Dropdown(list(FORECAST_CHOICES), value="reuse (DeepCache)",
+                                               label="forecast: what a cached step puts in place of the deep part "
+                                                     "(same MACs; a profile carries its own)",
+                                               elem_id="sc-forecast")
                         with gr.Accordion("non-uniform, adaptive, calibrated, timing", open=False):
                             with gr.Row():
                                 center = gr.Number(label="center c (non-uniform)", value=3, precision=0)
@@ -536,13 +587,14 @@ def build_page(models: Models, first: str):
         load.click(on_load, [model_box], [model_name, *model_outputs, status])
 
         def on_generate(name, text, digit, seed_, steps_, guidance_, interval_, placement_, schedule_, center_,
-                        power_, threshold_, extrapolate_, profile_, repeats_, rows, progress=gr.Progress()):
+                        power_, threshold_, forecast_, profile_, repeats_, rows, progress=gr.Progress()):
             try:
                 model = models.get(name)
                 condition, seed_i, steps_i, g = check_request(model, text if model.text else digit, seed_, steps_,
                                                               None if model.guidance is None else guidance_)
                 config = rule_config(model, steps_i, interval_, placement_, schedule_, center_, power_, threshold_,
-                                     extrapolate_, profile_)
+                                     profile=profile_,
+                                     forecast=None if schedule_ == "calibrated (profile file)" else forecast_)
                 progress(0, desc="waiting for the model" if model.lock.locked() else "generating")
                 res = compare(model, Request(condition, seed_i, steps_i, g, config, repeats_),
                               lambda i, n: progress((i, n), desc="uncached and cached", unit="steps"))
@@ -559,7 +611,7 @@ def build_page(models: Models, first: str):
                     strip_html(s), rows[::-1], rows, f"generated: {describe(config, model)}")
 
         go.click(on_generate, [model_name, prompt, label, seed, steps, guidance, interval, placement, schedule,
-                               center, power, threshold, extrapolate, profile, repeats, history],
+                               center, power, threshold, forecast, profile, repeats, history],
                  [img_uncached, img_cached, img_diff, numbers, strip, table, history, status],
                  concurrency_limit=4, show_progress_on=[img_uncached, img_cached])
 
@@ -589,7 +641,7 @@ def build_page(models: Models, first: str):
             best = plan.best
             if not best.cached:
                 return (gr.update(value=best.steps), gr.update(value="uniform"), gr.update(value=1), gr.update(),
-                        gr.update(value=0), gr.update(value=False), gr.update(value=None),
+                        gr.update(value=0), gr.update(value="reuse (DeepCache)"), gr.update(value=None),
                         gr.Tabs(selected="compare"),
                         f"the pick is {plan.recommendation}: no cache; Compare set to {best.steps} steps, interval "
                         "1 (the cached image then equals the uncached one)")
@@ -599,11 +651,12 @@ def build_page(models: Models, first: str):
             return (gr.update(value=best.steps), gr.update(value="calibrated (profile file)"),
                     gr.update(value=c.interval if c.decides_online else 3),
                     gr.update(value=cal.placement_name(best.where)),
-                    gr.update(value=c.threshold if c.decides_online else 0), gr.update(value=c.extrapolate),
+                    gr.update(value=c.threshold if c.decides_online else 0),
+                    gr.update(value=forecast_label(c) or "reuse (DeepCache)"),
                     gr.update(value=str(path)), gr.Tabs(selected="compare"),
                     f"Compare set to the pick: {plan.recommendation}")
 
-        use.click(on_use, [plan_state], [steps, schedule, interval, placement, threshold, extrapolate, profile,
+        use.click(on_use, [plan_state], [steps, schedule, interval, placement, threshold, forecast, profile,
                                           tabs, status])
     page.stepcache_profiles = profiles  # where the picks' profiles go (tests read the pick from there)
     return page

@@ -207,8 +207,9 @@ def _nbytes(value) -> int:
 def bench_embedded(out: Path, steps: int, samples: int, batch: int, timing_batch: int, repeats: int,
                    guidance: float = 1.0, intervals=(2, 3, 5, 10), with_official: bool = True,
                    threads: int = 1, quality_threads: int | None = None, targets=(2, 3, 4),
-                   beyond_only: bool = False, predictor: str = "final") -> list[dict]:
+                   beyond_only: bool = False, predictor: str = "final", probe_repeats: int = 15) -> list[dict]:
     """All rows of the embedded-model table at one step count; writes the grids, returns the rows as dicts.
+    ``probe_repeats``: timed full and cached U-Net calls per setting for the ideal speedup (at least ``repeats``).
 
     The quality pass runs on ``quality_threads`` (default: torch's), the speed pass on ``threads``."""
     pipe = load_embedded()
@@ -300,7 +301,7 @@ def bench_embedded(out: Path, steps: int, samples: int, batch: int, timing_batch
         with api.cached(pipe, s.config):
             pipe(list(t_labels), num_inference_steps=s.steps, guidance_scale=guidance,
                  generator=[torch.Generator().manual_seed(int(x)) for x in t_seeds], output_type="np")
-            summary, ideal, cache_mb = _step_costs(pipe, max(15, repeats))
+            summary, ideal, cache_mb = _step_costs(pipe, max(probe_repeats, repeats))
         macs_full = summary.macs_full / (timing_batch * per_call)
         step_cost[s.name] = (ideal, cache_mb, summary.macs_per_step / (timing_batch * per_call))
 
@@ -358,7 +359,7 @@ def sd_call(pipe, steps: int):
 
 
 def bench_sd_preset(steps: int, intervals, repeats: int, width_divisor: int = 8, sample_size: int = 32,
-                    branch: int = 1, with_official: bool = True) -> list[dict]:
+                    branch: int = 1, with_official: bool = True, probe_repeats: int = 15) -> list[dict]:
     """MACs, measured and ideal speedup for N in ``intervals``, ours vs the official helper (``with_official``),
     on the SD layout."""
     pipe = sd_shaped_pipe(width_divisor, sample_size)
@@ -393,7 +394,7 @@ def bench_sd_preset(steps: int, intervals, repeats: int, width_divisor: int = 8,
         if s.config is not None and not s.official:
             with api.cached(pipe, s.config):
                 call(Setting(s.name, steps))
-                summary, r["ideal_speedup"], cache_mb = _step_costs(pipe, max(15, repeats))
+                summary, r["ideal_speedup"], cache_mb = _step_costs(pipe, max(probe_repeats, repeats))
             r["macs_per_step"] = summary.macs_per_step
             r["mac_ideal_speedup"] = summary.ideal_speedup
             r["cache_mb"] = cache_mb
@@ -554,19 +555,21 @@ def run_bench(out: Path, quick: bool = False, steps=(50, 100), samples: int = 10
     draw_plot = importlib.util.find_spec("matplotlib") is not None if draw_plot is None else draw_plot
     official = importlib.util.find_spec("DeepCache") is not None if official is None else official
     if quick:
-        steps, samples, batch, timing_batch, repeats, sd_steps = (10,), 10, 10, 10, 5, 10
+        # a run that checks the tables are made, not a measurement: 2 timing rounds, 3 timed calls per step cost
+        steps, samples, batch, timing_batch, repeats, sd_steps = (10,), 10, 10, 10, 2, 10
     out.mkdir(parents=True, exist_ok=True)
     targets = () if not beyond else (2,) if quick else (2, 3, 4)
     rows = []
     for n in steps:
         for r in bench_embedded(out, n, samples, batch, timing_batch, repeats, guidance, threads=threads,
                                 quality_threads=quality_threads, targets=targets, with_official=official,
-                                beyond_only=beyond_only, predictor=predictor):
+                                beyond_only=beyond_only, predictor=predictor, probe_repeats=3 if quick else 15):
             rows.append(dict(r, base_steps=n))
     torch.set_num_threads(threads)
     sd_rows = [] if beyond_only or not sd_preset else bench_sd_preset(
         sd_steps, intervals=(2, 3) if quick else tuple(range(2, 11)), repeats=repeats,
-        width_divisor=16 if quick else 8, sample_size=16 if quick else 32, with_official=official)
+        width_divisor=16 if quick else 8, sample_size=16 if quick else 32, with_official=official,
+        probe_repeats=3 if quick else 15)
     checks = target_checks(rows, sd_rows)
     meta = {"command": command, "machine": machine(), "quality_threads": quality_threads or _default_threads,
             "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
