@@ -4,6 +4,7 @@ interval 1 and ``disable`` bit-identical, interval 3 caches (and equals a hand-m
 blocks' formats are written out below), ``extrapolate`` runs; ControlNet residuals are added anew on cached steps."""
 
 import contextlib
+import inspect
 
 import pytest
 import torch
@@ -245,11 +246,22 @@ def _qwen():
 def _sd3():
     """tiny_dit's SD3 transformer (4 joint blocks, the last one ends the text stream) and the inputs its pipeline
     gives it at the first step."""
+    return _first_call("sd3")
+
+
+def _sana():
+    """tiny_dit's Sana transformer (4 linear-attention blocks, each returning the image stream alone, called with
+    positional arguments) and the inputs its pipeline gives it at the first step (CFG batched)."""
+    return _first_call("sana")
+
+
+def _first_call(name):
     import tiny_dit
 
-    pipe, kw = tiny_dit.sd3()
+    pipe, kw = tiny_dit.BUILDERS[name]()
     calls = []
-    h = pipe.transformer.register_forward_pre_hook(lambda m, a, k: calls.append(dict(k)), with_kwargs=True)
+    h = pipe.transformer.register_forward_pre_hook(  # every argument by name (Sana's sample comes by position)
+        lambda m, a, k: calls.append(dict(inspect.signature(m.forward).bind(*a, **k).arguments)), with_kwargs=True)
     with torch.no_grad():
         pipe(**kw, num_inference_steps=1, output_type="latent")
     h.remove()
@@ -262,7 +274,13 @@ CONTROLLED = {
     "flux": (_flux, {"controlnet_block_samples": 3, "controlnet_single_block_samples": 3},
              ("encoder_hidden_states", "hidden_states")),
     "qwenimage": (_qwen, {"controlnet_block_samples": 3}, ("encoder_hidden_states", "hidden_states")),
+    "sana": (_sana, {"controlnet_block_samples": 3}, ("hidden_states",)),
 }
+
+
+def _argument(module, name, args, kwargs):
+    """A block's argument by name, passed by keyword or by position."""
+    return inspect.signature(module.forward).bind(*args, **kwargs).arguments[name]
 
 
 def _control(kind, shape):
@@ -282,7 +300,7 @@ def test_controlnet_residuals_are_added_anew(kind):
     fmt = CONTROLLED[kind][2]
     shapes = []
     h = model.get_submodule(tf.block_names(model)[0]).register_forward_pre_hook(
-        lambda m, a, k: shapes.append(k["hidden_states"].shape), with_kwargs=True)
+        lambda m, a, k: shapes.append(_argument(m, "hidden_states", a, k).shape), with_kwargs=True)
     run(model, inputs, steps=1)
     h.remove()
     control = _control(kind, shapes[0])
@@ -304,11 +322,14 @@ def test_controlnet_residuals_are_added_anew(kind):
 
     def hook(b):
         def after(m, a, k, out):
-            ins = tuple(k[n] for n in fmt)
+            ins = tuple(_argument(m, n, a, k) for n in fmt)
+            single = isinstance(out, torch.Tensor)  # (Sana's blocks return the image stream alone)
+            outs = (out,) if single else out
             if state["step"] in full:  # (SD3's last block returns no text stream: None)
-                state["res"][b] = tuple(None if o is None else o - i for o, i in zip(out, ins))
+                state["res"][b] = tuple(None if o is None else o - i for o, i in zip(outs, ins))
                 return out
-            return tuple(None if r is None else r + i for r, i in zip(state["res"][b], ins))
+            replayed = tuple(None if r is None else r + i for r, i in zip(state["res"][b], ins))
+            return replayed[0] if single else replayed
         return after
 
     handles = [model.register_forward_pre_hook(lambda *a: state.__setitem__("step", state["step"] + 1))]

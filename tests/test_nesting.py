@@ -49,7 +49,7 @@ def dit(family):
 
         def call(p, steps, seed=0, at=None, then=None):
             extra = {}
-            if at is not None and family == "flux":
+            if at is not None and family != "pixart_alpha":
                 def callback(pp, i, t, kwargs):
                     if i == at:
                         then()
@@ -59,12 +59,14 @@ def dit(family):
                 extra["callback"] = lambda i, t, latents: then() if i == at else None
             out = p(**kw, **extra, num_inference_steps=steps, generator=torch.Generator().manual_seed(seed),
                     output_type="latent")
-            return torch.as_tensor(out.images)
+            return torch.as_tensor(getattr(out, "frames", None) if family in VIDEO else out.images)
         return pipe, inner, call
     return build
 
 
-FAMILIES = {"sd": (sd, CONFIGS), "pixart": (dit("pixart_alpha"), DIT), "flux": (dit("flux"), DIT)}
+VIDEO = ("wan", "cogvideox")  # Wan: cond and uncond as two calls a step (two streams); CogVideoX: one batched call
+FAMILIES = {"sd": (sd, CONFIGS), "pixart": (dit("pixart_alpha"), DIT), "flux": (dit("flux"), DIT),
+            "wan": (dit("wan"), DIT), "cogvideox": (dit("cogvideox"), DIT)}
 
 
 @pytest.mark.parametrize("kind", ["reuse", "extrapolate"])
@@ -229,13 +231,15 @@ def _ending(how):
 
 
 @pytest.mark.parametrize("how", ["return", "interrupt", "raise"])
-@pytest.mark.parametrize("family", ["sd", "flux"])
+@pytest.mark.parametrize("family", ["sd", "flux", "wan"])
 def test_nothing_generation_sized_stays_however_the_call_ends(tmp_path, family, how):
     if family == "sd":
         pipe = tiny.sd_pipe(tmp_path, levels=3)
         kw = dict(prompt="a red cube", guidance_scale=3.0, height=16, width=16)
-    else:
+    elif family == "flux":
         pipe, kw = tiny_dit.flux(true_cfg=True)  # two streams per step
+    else:
+        pipe, kw = tiny_dit.wan()  # two streams per step, a video
     model = tiny_dit.denoiser(pipe)
     config = dataclasses.replace(CONFIGS["extrapolate"] if family == "sd" else DIT["extrapolate"], interval=2)
 
