@@ -65,6 +65,7 @@ def test_a_pipeline_without_a_denoiser_stepcache_knows_is_refused_not_crashed():
     spec, = pc.load_specs(["shap_e/ShapEPipelineFastTests"])
     r = pc.check(spec)
     assert r["verdict"] == "refused" and r["why"].startswith("ShapEPipeline is not supported"), r
+    assert "its models are prior (PriorTransformer)" in r["why"] and "\n" not in r["why"], r
 
 
 def test_a_refusal_is_one_line_and_names_the_model():

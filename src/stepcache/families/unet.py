@@ -214,6 +214,12 @@ def refusal(model) -> str:
     name = type(model).__name__
     unets = ", ".join(SUPPORTED_MODELS)
     transformers = "transformer denoisers whose blocks sit in nn.ModuleLists and whose forward takes hidden_states"
+    components = getattr(model, "components", None)
+    if not isinstance(model, nn.Module) and isinstance(components, dict):  # a pipeline: which models it has
+        models = [f"{k} ({type(v).__name__})" for k, v in components.items() if isinstance(v, nn.Module)]
+        return (f"{name} is not supported: its models are {', '.join(models) if models else 'none'}; stepcache "
+                f"caches the denoiser a pipeline has as .unet or .transformer (the U-Nets {unets}, and "
+                f"{transformers})")
     if "Transformer" in name or "DiT" in name:
         return f"{name} is not supported; stepcache caches {transformers} (and the U-Nets {unets})"
     return (f"{name} is not supported; stepcache supports {unets} (pass a diffusers pipeline that has one as .unet, "
