@@ -138,8 +138,10 @@ def test_controlnet_by_hand_runs_whole(tmp_path):
 
 
 # 4 --------------------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("config", [CONFIG, dataclasses.replace(CONFIG, extrapolate=True)],
-                         ids=["reuse", "extrapolate"])
+@pytest.mark.parametrize("config", [CONFIG, dataclasses.replace(CONFIG, extrapolate=True),
+                                    dataclasses.replace(CONFIG, forecaster="taylor", order=2),
+                                    dataclasses.replace(CONFIG, forecaster="chebyshev", order=2, anchors=4)],
+                         ids=["reuse", "extrapolate", "taylor2", "chebyshev"])
 def test_threads_share_one_enabled_unet(t2i, config):
     """Three pipelines on one U-Net (and one text encoder), called from three threads at once. Each has its own
     scheduler, tokenizer and VAE: plain diffusers needs that (a shared fast tokenizer switches padding modes between
@@ -154,31 +156,73 @@ def test_threads_share_one_enabled_unet(t2i, config):
             (other, dict(steps=6, seed=3, num_images_per_prompt=2))]
     stepcache.enable(t2i, config)
     try:
-        sequential = [tiny.sd_call(p, **kw) for p, kw in jobs]
-        for trial in range(3):
-            results: dict[int, np.ndarray] = {}
-            errors: list[BaseException] = []
-            barrier = threading.Barrier(len(jobs))
-
-            def work(j):
-                try:
-                    barrier.wait()
-                    for _ in range(2):
-                        p, kw = jobs[j]
-                        results[j] = tiny.sd_call(p, **kw)
-                        assert np.array_equal(results[j], sequential[j])
-                except BaseException as e:  # noqa: BLE001 - reported below
-                    errors.append(e)
-
-            threads = [threading.Thread(target=work, args=(j,)) for j in range(len(jobs))]
-            for th in threads:
-                th.start()
-            for th in threads:
-                th.join()
-            assert not errors, (trial, errors)
-            assert all(np.array_equal(results[j], sequential[j]) for j in range(len(jobs)))
+        concurrently(jobs, lambda p, kw: tiny.sd_call(p, **kw))
     finally:
         stepcache.disable(t2i)
+
+
+def concurrently(jobs, call, trials=3):
+    """Each job run twice in its own thread, all threads started at once, ``trials`` times: every result equals
+    the job's sequential run (bit for bit)."""
+    sequential = [np.asarray(call(p, kw)) for p, kw in jobs]
+    for trial in range(trials):
+        results: dict[int, np.ndarray] = {}
+        errors: list[BaseException] = []
+        barrier = threading.Barrier(len(jobs))
+
+        def work(j):
+            try:
+                barrier.wait()
+                for _ in range(2):
+                    p, kw = jobs[j]
+                    results[j] = np.asarray(call(p, kw))
+                    assert np.array_equal(results[j], sequential[j])
+            except BaseException as e:  # noqa: BLE001 - reported below
+                errors.append(e)
+
+        threads = [threading.Thread(target=work, args=(j,)) for j in range(len(jobs))]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        assert not errors, (trial, errors)
+        assert all(np.array_equal(results[j], sequential[j]) for j in range(len(jobs)))
+    return sequential
+
+
+@pytest.mark.parametrize("config", [
+    DeepCacheConfig(interval=3, first_blocks=1, last_blocks=1),
+    DeepCacheConfig(interval=3, first_blocks=1, last_blocks=1, forecaster="taylor", order=2),
+    DeepCacheConfig(interval=2, first_blocks=1, last_blocks=0, forecaster="chebyshev", order=2, anchors=4),
+    DeepCacheConfig(schedule="first-block", threshold=0.5)], ids=["reuse", "taylor2", "chebyshev", "first-block"])
+def test_threads_share_one_enabled_transformer(config):
+    """One Flux transformer behind three pipelines (its own, a from_pipe copy with another scheduler, one with true
+    CFG: two calls a step), called from three threads at once: each result is its sequential run, and caching
+    changed them (the uncached runs differ)."""
+    import tiny_dit
+    from diffusers import FlowMatchEulerDiscreteScheduler, FluxPipeline
+
+    pipe, kw = tiny_dit.flux()
+    _, cfg_kw = tiny_dit.flux(true_cfg=True)
+    other = FluxPipeline.from_pipe(pipe, scheduler=FlowMatchEulerDiscreteScheduler(shift=3.0))
+    guided = FluxPipeline.from_pipe(pipe, scheduler=FlowMatchEulerDiscreteScheduler())
+    for p in (other, guided):
+        p.set_progress_bar_config(disable=True)
+    jobs = [(pipe, dict(kw, steps=8, seed=1)), (other, dict(kw, steps=6, seed=2)),
+            (guided, dict(cfg_kw, steps=7, seed=3))]
+
+    def call(p, job):
+        job = dict(job)
+        steps, seed = job.pop("steps"), job.pop("seed")
+        return p(**job, num_inference_steps=steps, generator=torch.Generator().manual_seed(seed),
+                 output_type="latent").images
+
+    plain = [np.asarray(call(p, job)) for p, job in jobs]
+    with stepcache.cached(pipe, config):
+        cached = concurrently(jobs, call)
+        assert stepcache.api.controller_of(pipe).tracker.current is None
+    assert all(not np.array_equal(c, u) for c, u in zip(cached, plain))
+    assert all(np.array_equal(np.asarray(call(p, job)), u) for (p, job), u in zip(jobs, plain))  # disabled
 
 
 # 5 --------------------------------------------------------------------------------------------------------------
