@@ -29,18 +29,19 @@ import torch
 from . import api, calibration as cal, metrics
 from .core.config import DeepCacheConfig, check_int, check_number, placement_kwargs
 from .families import transformer
+from .planning import FORECASTS
 
 #: the page's rules: label -> DeepCacheConfig schedule ("profile": ``DeepCacheConfig.from_profile``)
 SCHEDULE_CHOICES = {"uniform": "uniform", "non-uniform": "nonuniform", "adaptive": "adaptive",
                     "first-block (transformers)": "first-block", "calibrated (profile file)": "profile"}
-#: the page's forecasters (what a cached step puts in place of the deep part): label -> DeepCacheConfig keywords
-#: (the names after "reuse" are those of :data:`stepcache.planning.FORECASTS`, with the same keywords)
-FORECAST_CHOICES = {"reuse (DeepCache)": {},
-                    "extrapolate (first order along the step index)": {"extrapolate": True},
-                    "taylor1 (first order along the scheduler's time)": {"forecaster": "taylor", "order": 1},
-                    "taylor2 (TaylorSeer, second order)": {"forecaster": "taylor", "order": 2},
-                    "chebyshev (degree 2 over the last 4 full steps)": {"forecaster": "chebyshev", "order": 2,
-                                                                          "anchors": 4}}
+#: the page's forecasters (what a cached step puts in place of the deep part): label -> DeepCacheConfig keywords;
+#: a label's first word is the name: ``extrapolate=True``, or the forecasters ``plan`` crosses (their keywords)
+FORECAST_CHOICES = {label: ({"extrapolate": True} if label.startswith("extrapolate ") else
+                            dict(FORECASTS[label.split()[0]]))
+                    for label in ("reuse (DeepCache)", "extrapolate (first order along the step index)",
+                                  "taylor1 (first order along the scheduler's time)",
+                                  "taylor2 (TaylorSeer, second order)",
+                                  "chebyshev (degree 2 over the last 4 full steps)")}
 #: the plan tab's candidate kinds (stepcache.planning.KINDS); the default is a quick subset
 PLAN_DEFAULT_KINDS = ("steps", "uniform", "extrapolated", "nonuniform", "calibrated")
 #: images smaller than this are upscaled (nearest neighbour) to about this many pixels on their long side
