@@ -12,8 +12,10 @@ diffusers' own hooks join them, applied by hand to a fresh copy of the transform
 pipeline opens no ``cache_context``; a fresh copy is a fresh state) with their knob searched on the same
 calibration seeds to the budget: FirstBlockCache (threshold), MagCache (threshold; ratios from its own
 ``calibrate=True`` run, ``retention_ratio`` 0.1, ``max_skip_steps`` = the step count so every budget is reachable),
-TaylorSeer (``cache_interval`` and ``disable_cache_before_step``, on whole blocks: its default patterns hook no
-PixArt module). MACs are counted with ``torch.utils.flop_counter`` on every generation (stepcache's summary for our
+TaylorSeer (``cache_interval`` and ``disable_cache_before_step``, at ``max_order`` 1 and 2, on whole blocks: its
+default patterns hook no PixArt module). On the SD U-Net diffusers' TaylorSeer joins them alone (FirstBlockCache and
+MagCache need a transformer's block stack), applied by hand the same way to every resnet and every attention's
+transformer block (:data:`UNET_TAYLORSEER`). MACs are counted with ``torch.utils.flop_counter`` on every generation (stepcache's summary for our
 rules, a flop counter around each transformer call for diffusers' hooks) as a fraction of the uncached generation at
 the same step count; a candidate more than 3% over the budget is marked and not ranked.
 
@@ -171,18 +173,19 @@ def run_hooked(setup: Setup, run, rule: HookRule | None, seed: int, steps: int, 
     hook on a fresh copy of the transformer (``None``: the plain transformer). The copy and the hook are made before
     the clock starts; count and time in separate calls (the flop counter slows the call it counts)."""
     pipe = setup.pipe
-    plain = pipe.transformer
+    slot = "unet" if hasattr(pipe, "unet") else "transformer"
+    plain = getattr(pipe, slot)
     model = plain if rule is None else copy.deepcopy(plain)
     if rule is not None:
         _apply(model, rule.config)
     flops = Flops(model) if count else None
-    pipe.transformer = model
+    setattr(pipe, slot, model)
     clock = {}
     try:
         with torch.no_grad(), contextlib.redirect_stdout(io.StringIO()) as out:
             images = planning._images(timed(run, clock)(pipe, seed, steps))
     finally:
-        pipe.transformer = plain
+        setattr(pipe, slot, plain)
         if flops is not None:
             flops.remove()
     return images, (flops.total if flops is not None else None), out.getvalue(), clock["seconds"]
@@ -197,11 +200,20 @@ def mag_ratios(setup: Setup, run, seed: int) -> list[float]:
     return [float(x) for x in lines[0].strip("[]").split(",")]
 
 
+#: the modules diffusers' TaylorSeer forecasts on a U-Net: every resnet and every attention's transformer block (the
+#: block's attentions themselves return a 1-tuple its forecast would return as a bare tensor, which the U-Net then
+#: indexes): a cached step runs conv_in, the samplers, the attentions' projections and conv_out
+UNET_TAYLORSEER = [r"(down_blocks|up_blocks)\.\d+\.resnets\.\d+", r"mid_block\.resnets\.\d+",
+                   r".*attentions\.\d+\.transformer_blocks\.\d+"]
+
+
 def search_hooks(setup: Setup, run, seeds, budget: float, full_flops: float) -> list[HookRule]:
-    """FirstBlockCache, MagCache and TaylorSeer with their knob set to the budget on the calibration seeds."""
+    """FirstBlockCache, MagCache and TaylorSeer with their knob set to the budget on the calibration seeds (on a
+    U-Net TaylorSeer alone: the other two need a transformer's block stack)."""
     from diffusers.hooks import FirstBlockCacheConfig, MagCacheConfig, TaylorSeerCacheConfig
 
     T = setup.steps
+    unet = hasattr(setup.pipe, "unet")
 
     def fraction(config) -> float:
         rule = HookRule("", config)
@@ -223,12 +235,12 @@ def search_hooks(setup: Setup, run, seeds, budget: float, full_flops: float) -> 
         return best
 
     rules = []
-    fb = bisect(lambda t: FirstBlockCacheConfig(threshold=t))
+    fb = None if unet else bisect(lambda t: FirstBlockCacheConfig(threshold=t))
     if fb:
         rules.append(HookRule("diffusers FirstBlockCache", FirstBlockCacheConfig(threshold=fb[0]),
                               f"threshold {fb[0]:.4g}"))
-    ratios = mag_ratios(setup, run, seeds[0])
-    mc = bisect(lambda t: MagCacheConfig(threshold=t, max_skip_steps=T, retention_ratio=0.1, num_inference_steps=T,
+    ratios = None if unet else mag_ratios(setup, run, seeds[0])
+    mc = None if unet else bisect(lambda t: MagCacheConfig(threshold=t, max_skip_steps=T, retention_ratio=0.1, num_inference_steps=T,
                                          mag_ratios=ratios))
     if mc:
         rules.append(HookRule("diffusers MagCache", MagCacheConfig(threshold=mc[0], max_skip_steps=T,
@@ -240,7 +252,8 @@ def search_hooks(setup: Setup, run, seeds, budget: float, full_flops: float) -> 
             for n in range(2, T):
                 config = TaylorSeerCacheConfig(cache_interval=n, disable_cache_before_step=before, max_order=order,
                                                taylor_factors_dtype=torch.float32,
-                                               cache_identifiers=[r"transformer_blocks\.\d+"])
+                                               cache_identifiers=UNET_TAYLORSEER if unet else
+                                               [r"transformer_blocks\.\d+"])
                 f = fraction(config)
                 if f <= budget:
                     if best is None or f > best[1]:
@@ -529,7 +542,7 @@ def main(argv=None) -> None:
     if args.branches:
         placements = [parse_placement(b) for b in args.branches]
     full_flops = None
-    if args.model == "pixart":
+    if args.model in ("pixart", "sd"):
         full_flops = float(np.mean([run_hooked(setup, run, None, s, args.steps)[1] for s in cal_seeds]))
     args.out.mkdir(parents=True, exist_ok=True)
     command = "OMP_NUM_THREADS=1 .venv/bin/python benchmarks/quality_per_compute.py " + " ".join(argv_used)
@@ -554,7 +567,7 @@ def main(argv=None) -> None:
         plan = planning.plan_for(pipe, run, args.steps, budget, calibration_seeds=cal_seeds,
                                  predictor=args.predictor, branches=placements, candidates=args.candidates,
                                  forecasters=args.forecasters)
-        hooks = search_hooks(setup, run, cal_seeds, budget, full_flops) if args.model == "pixart" else []
+        hooks = search_hooks(setup, run, cal_seeds, budget, full_flops) if full_flops else []
         rows, base = evaluate(setup, run, plan, hooks, held, full_flops)
         out = summarize(setup, rows, base, budget)
         out.update(seconds=round(time.time() - t0, 1), plan_pick=plan.best.name,
