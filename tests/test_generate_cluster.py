@@ -27,7 +27,7 @@ from stepcache.jobs import JobSpec, Output, run_job
 pytestmark = [pytest.mark.cluster,
               pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="needs the stepcache[ray] extra")]
 
-N = 16  # items
+N = 40  # items: enough that a driver killed after 3 of them is killed mid-job, however fast the rest go
 ROOT = Path(__file__).parents[1]
 SPEC = dict(classes=[i % 10 for i in range(N)], steps=10, batch_size=1, seed=7,
             deepcache={"interval": 3, "branch": 2})
