@@ -48,6 +48,8 @@ def table(report: dict) -> list[str]:
              "diffusers TaylorSeer (best order) | vs TaylorSeer (paired std) | goal | plan's pick | pick vs held-out "
              "best (paired std) | within 2 std |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]
+    searched = any(r["name"].startswith("diffusers TaylorSeer") for b in report["budgets"] for r in b["rows"])
+    absent = "none fits the budget" if searched else "not run"  # the run searched TaylorSeer's knobs, or did not
     for b in report["budgets"]:
         speedup = round(1 / b["budget"])
         pool = [r for r in b["rows"] if r["eligible"]]
@@ -61,7 +63,7 @@ def table(report: dict) -> list[str]:
         goal_fewer = (verdict(ours, fewer, margin) + f" (>= +{margin:g})") if ours and speedup <= upto else "-"
         (at, t_margin) = TAYLORSEER.get(model, ((), 0.0))
         goal_taylor = (verdict(ours, taylor, t_margin) + f" (>= +{t_margin:g})") if ours and taylor and \
-            speedup in at else ("not run" if speedup in at else "-")
+            speedup in at else (absent if speedup in at else "-")
         if pick is None:
             pick_cells = [b["plan_pick"], "not measured on the held-out seeds", "-"]
         else:
@@ -72,7 +74,7 @@ def table(report: dict) -> list[str]:
             f"{speedup}x", f"{fewer['psnr']:.2f} ({fewer['name'].split(',')[0]})",
             f"{ours['psnr']:.2f} ({ours['name']})" if ours else "none fits",
             diff(ours, fewer) if ours else "-", goal_fewer,
-            f"{taylor['psnr']:.2f} ({taylor['note'].split(', ')[-1]})" if taylor else "not run",
+            f"{taylor['psnr']:.2f} ({taylor['note'].split(', ')[-1]})" if taylor else absent,
             diff(ours, taylor) if ours and taylor else "-", goal_taylor, *pick_cells]) + " |")
     return lines + [""]
 

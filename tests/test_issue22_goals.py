@@ -53,3 +53,16 @@ def test_goals_only_where_the_issue_sets_them(tmp_path, capsys, budget, shown):
     goals.main([str(tmp_path)])
     cells = [c.strip() for c in capsys.readouterr().out.splitlines()[-1].strip("|").split("|")]
     assert cells[4] == shown and cells[5] == "not run" and cells[10] == "yes"
+
+
+def test_taylorseer_searched_but_out_of_reach(tmp_path, capsys):
+    """A run that searched TaylorSeer's knobs but found none within this budget says so (not "not run")."""
+    fewer, ours = row("5 steps, no cache", "steps", [27.0, 28.0]), row("11 steps, uniform b1 N=3",
+                                                                       "cached-fewer-steps", [30.0, 31.0])
+    taylor = row("diffusers TaylorSeer", "hook", [35.0, 35.0], note="cache_interval 3, max_order 1")
+    data = report([fewer, ours], "11 steps, uniform b1 N=3", model="sd")
+    data["budgets"].insert(0, dict(budget=0.5, rows=[fewer, ours, taylor], plan_pick="diffusers TaylorSeer"))
+    (tmp_path / "sd.json").write_text(json.dumps(data))
+    goals.main([str(tmp_path)])
+    cells = [c.strip() for c in capsys.readouterr().out.splitlines()[-1].strip("|").split("|")]
+    assert cells[0] == "4x" and cells[5] == "none fits the budget" and cells[7] == "none fits the budget"
