@@ -4,20 +4,21 @@ denoiser MACs, fewer uncached steps beside them, measured on held-out seeds; eac
 forecaster (``--forecasters``: reuse, taylor1, taylor2, chebyshev; default plan_for's), and a PSNR-against-MACs
 frontier plot per model (``<model>_frontier.png``: one line per rule, its best held-out PSNR within each budget).
 
-For each budget, ``stepcache.planning.plan_for`` builds and measures our candidates on the calibration seeds
-(fewer uncached steps; uniform, non-uniform, calibrated, adaptive with the calibration's per-step weights and, on
-the transformer, ``first-block`` -- diffusers' FirstBlockCache rule at F1B0, the DBCache-like F/B rule elsewhere --
-each on plan_for's default placements or those given; caching at fewer steps). On the transformer,
-diffusers' own hooks join them, applied by hand to a fresh copy of the transformer for every generation (PixArt's
-pipeline opens no ``cache_context``; a fresh copy is a fresh state) with their knob searched on the same
-calibration seeds to the budget: FirstBlockCache (threshold), MagCache (threshold; ratios from its own
-``calibrate=True`` run, ``retention_ratio`` 0.1, ``max_skip_steps`` = the step count so every budget is reachable),
-TaylorSeer (``cache_interval`` and ``disable_cache_before_step``, at ``max_order`` 1 and 2, on whole blocks: its
-default patterns hook no PixArt module). On the SD U-Net diffusers' TaylorSeer joins them alone (FirstBlockCache and
+For each budget, ``stepcache.planning.plan_for`` builds and measures our candidates on the calibration seeds (fewer
+uncached steps; uniform, non-uniform, calibrated, adaptive with the calibration's per-step weights and, on the
+transformer, ``first-block`` -- diffusers' FirstBlockCache rule at F1B0, the DBCache-like F/B rule elsewhere -- each
+on plan_for's default placements or those given; caching at fewer steps). On the transformer, diffusers' own hooks
+join them, applied by hand to a fresh copy of the transformer for every generation (PixArt's pipeline opens no
+``cache_context``; a fresh copy is a fresh state) with their knob searched on the same calibration seeds to the
+budget: FirstBlockCache (threshold), MagCache (threshold; ratios from its own ``calibrate=True`` run,
+``retention_ratio`` 0.1, ``max_skip_steps`` = the step count so every budget is reachable), TaylorSeer
+(``cache_interval`` and ``disable_cache_before_step``, at ``max_order`` 1 and 2, on whole blocks: its default
+patterns hook no PixArt module). On the SD U-Net diffusers' TaylorSeer joins them alone (FirstBlockCache and
 MagCache need a transformer's block stack), applied by hand the same way to every resnet and every attention's
-transformer block (:data:`UNET_TAYLORSEER`). MACs are counted with ``torch.utils.flop_counter`` on every generation (stepcache's summary for our
-rules, a flop counter around each transformer call for diffusers' hooks) as a fraction of the uncached generation at
-the same step count; a candidate more than 3% over the budget is marked and not ranked.
+transformer block (:data:`UNET_TAYLORSEER`). MACs are counted with ``torch.utils.flop_counter`` on every generation
+(stepcache's summary for our rules, a flop counter around each transformer call for diffusers' hooks) as a fraction
+of the uncached generation at the same step count; a candidate more than 3% over the budget is marked and not
+ranked.
 
 Then every candidate runs on the held-out seeds (seeds never used for choosing), interleaved seed by seed, and is
 measured against the uncached output at the step count (PSNR, SSIM), by prompt agreement and FID on the emoji
@@ -235,25 +236,26 @@ def search_hooks(setup: Setup, run, seeds, budget: float, full_flops: float) -> 
         return best
 
     rules = []
-    fb = None if unet else bisect(lambda t: FirstBlockCacheConfig(threshold=t))
-    if fb:
-        rules.append(HookRule("diffusers FirstBlockCache", FirstBlockCacheConfig(threshold=fb[0]),
-                              f"threshold {fb[0]:.4g}"))
-    ratios = None if unet else mag_ratios(setup, run, seeds[0])
-    mc = None if unet else bisect(lambda t: MagCacheConfig(threshold=t, max_skip_steps=T, retention_ratio=0.1, num_inference_steps=T,
-                                         mag_ratios=ratios))
-    if mc:
-        rules.append(HookRule("diffusers MagCache", MagCacheConfig(threshold=mc[0], max_skip_steps=T,
-                                                                   retention_ratio=0.1, num_inference_steps=T,
-                                                                   mag_ratios=ratios), f"threshold {mc[0]:.4g}"))
+    if not unet:  # FirstBlockCache and MagCache need a transformer's block stack
+        fb = bisect(lambda t: FirstBlockCacheConfig(threshold=t))
+        if fb:
+            rules.append(HookRule("diffusers FirstBlockCache", FirstBlockCacheConfig(threshold=fb[0]),
+                                  f"threshold {fb[0]:.4g}"))
+        ratios = mag_ratios(setup, run, seeds[0])
+
+        def magcache(t):
+            return MagCacheConfig(threshold=t, max_skip_steps=T, retention_ratio=0.1, num_inference_steps=T,
+                                  mag_ratios=ratios)
+        mc = bisect(magcache)
+        if mc:
+            rules.append(HookRule("diffusers MagCache", magcache(mc[0]), f"threshold {mc[0]:.4g}"))
+    identifiers = UNET_TAYLORSEER if unet else [r"transformer_blocks\.\d+"]
     for order in (1, 2):  # TaylorSeer's max_order 1 and 2, each with its knobs searched to the budget
         best = None
         for before in (1, 2, 3):
             for n in range(2, T):
                 config = TaylorSeerCacheConfig(cache_interval=n, disable_cache_before_step=before, max_order=order,
-                                               taylor_factors_dtype=torch.float32,
-                                               cache_identifiers=UNET_TAYLORSEER if unet else
-                                               [r"transformer_blocks\.\d+"])
+                                               taylor_factors_dtype=torch.float32, cache_identifiers=identifiers)
                 f = fraction(config)
                 if f <= budget:
                     if best is None or f > best[1]:
